@@ -1,0 +1,106 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using OpenBanking.Web.Ledger;
+using OpenIddict.Abstractions;
+using static OpenIddict.Abstractions.OpenIddictConstants;
+
+namespace OpenBanking.Web.Api;
+
+/// <summary>
+/// The bank API for third-party applications. The account is always the main account of the
+/// customer who granted the bearer token.
+/// </summary>
+[ApiController]
+[Route("api")]
+[Produces("application/json")]
+public sealed class BankApiController(LedgerService ledger, SettlementAccounts settlementAccounts) : ControllerBase
+{
+    /// <summary>Property of an OpenIddict application that holds its settlement account number.</summary>
+    public const string SettlementAccountProperty = "settlement_account";
+
+    [HttpGet("balance/")]
+    [Authorize(Policy = ScopePolicies.Read)]
+    public async Task<IActionResult> GetBalance(CancellationToken cancellationToken)
+    {
+        var account = await FindCustomerAccountAsync(cancellationToken);
+        if (account is null)
+        {
+            return NoAccount();
+        }
+
+        var balance = await ledger.GetBalanceAsync(account.Id, cancellationToken);
+        return Ok(new BalanceResponse(Money.Format(balance), account.Currency, Money.FormatPlain(balance), account.Number));
+    }
+
+    [HttpPost("transfer/")]
+    [Authorize(Policy = ScopePolicies.Payments)]
+    public async Task<IActionResult> PostTransfer(CancellationToken cancellationToken)
+    {
+        var read = await TransferBodyReader.ReadAsync(Request, cancellationToken);
+        if (read.Body is not { } body)
+        {
+            return InvalidBody(read);
+        }
+
+        var account = await FindCustomerAccountAsync(cancellationToken);
+        if (account is null)
+        {
+            return NoAccount();
+        }
+
+        var clientId = User.GetClaim(Claims.ClientId);
+        var payee = body.PayeeAccount is null
+            ? await settlementAccounts.FindForClientAsync(clientId, cancellationToken)
+            : await ledger.FindAccountByNumberAsync(body.PayeeAccount, cancellationToken);
+        if (payee is null)
+        {
+            return Unprocessable("Payee not found", body.PayeeAccount is null
+                ? "This application has no settlement account; name the payee in 'payee_account'."
+                : $"No account has the number '{body.PayeeAccount}'.");
+        }
+
+        var result = await ledger.TransferAsync(
+            new TransferRequest(account.Id, payee.Id, body.Amount, $"Payment to {payee.Name}",
+                clientId, User.GetAuthorizationId(), User.GetTokenId()),
+            cancellationToken);
+
+        return result.Outcome switch
+        {
+            TransferOutcome.Posted => Ok(new TransferResponse(
+                $"₹{body.AmountText} transferred successfully!",
+                result.Transfer!.Id,
+                Money.FormatPlain(body.Amount),
+                Money.Currency,
+                payee.Number)),
+            TransferOutcome.InsufficientFunds => Unprocessable(
+                "Insufficient funds", "The amount is larger than the available balance. Nothing was transferred."),
+            _ => Unprocessable("Invalid payee", "The payee account is the customer's own account."),
+        };
+    }
+
+    private Task<Account?> FindCustomerAccountAsync(CancellationToken cancellationToken) =>
+        ledger.FindCustomerAccountAsync(User.GetClaim(Claims.Subject) ?? string.Empty, cancellationToken);
+
+    private ObjectResult NoAccount() =>
+        Problem(statusCode: StatusCodes.Status404NotFound, title: "Account not found",
+            detail: "The token was not granted by a customer who holds an account.");
+
+    private ObjectResult Unprocessable(string title, string detail) =>
+        Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: title, detail: detail);
+
+    private static ObjectResult InvalidBody(TransferBodyResult read)
+    {
+        var details = new ValidationProblemDetails(read.Errors)
+        {
+            Status = read.StatusCode,
+            Title = "The transfer request is invalid.",
+            Detail = string.Join(" ", read.Errors.SelectMany(error => error.Value)),
+        };
+
+        return new ObjectResult(details) { StatusCode = read.StatusCode, ContentTypes = { "application/problem+json" } };
+    }
+}
+
+public sealed record BalanceResponse(string Balance, string Currency, string Amount, string AccountNumber);
+
+public sealed record TransferResponse(string Message, long TransferId, string Amount, string Currency, string PayeeAccount);

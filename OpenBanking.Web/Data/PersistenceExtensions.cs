@@ -1,0 +1,78 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+
+namespace OpenBanking.Web.Data;
+
+public static partial class PersistenceExtensions
+{
+    public const string ConnectionStringName = "OpenBanking";
+
+    /// <summary>
+    /// Registers <see cref="BankDbContext"/> on the SQLite file named by the connection string
+    /// <c>ConnectionStrings:OpenBanking</c>. A relative file path is resolved against the content root.
+    /// </summary>
+    public static IServiceCollection AddPersistence(
+        this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
+    {
+        var connectionString = ResolveConnectionString(configuration, environment);
+        services.AddPooledDbContextFactory<BankDbContext>(options =>
+        {
+            options.UseSqlite(connectionString);
+            options.UseOpenIddict();
+        });
+
+        // Requests share one context per scope; Blazor circuits, which live for minutes, take
+        // short-lived contexts from the factory instead.
+        services.AddScoped(provider =>
+            provider.GetRequiredService<IDbContextFactory<BankDbContext>>().CreateDbContext());
+
+        return services;
+    }
+
+    /// <summary>
+    /// Applies pending migrations and switches the database to write-ahead logging, so readers
+    /// never wait for a writer. Runs once at start-up, before the host serves requests. The
+    /// synchronous pragma keeps SQLite's default (FULL): a committed transfer survives a power cut.
+    /// </summary>
+    public static async Task MigrateDatabaseAsync(this IServiceProvider services, CancellationToken cancellationToken = default)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<BankDbContext>();
+        var logger = scope.ServiceProvider.GetRequiredService<ILogger<BankDbContext>>();
+        var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
+
+        await db.Database.MigrateAsync(cancellationToken);
+        await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+        var dataSource = db.Database.GetDbConnection().DataSource;
+        LogMigrated(logger, dataSource, pending.Count);
+    }
+
+    private static string ResolveConnectionString(IConfiguration configuration, IHostEnvironment environment)
+    {
+        var configured = configuration.GetConnectionString(ConnectionStringName);
+        if (string.IsNullOrWhiteSpace(configured))
+        {
+            throw new InvalidOperationException(
+                $"Connection string '{ConnectionStringName}' is missing. Set ConnectionStrings:{ConnectionStringName}, "
+                + "for example to \"Data Source=openbanking.db\".");
+        }
+
+        var builder = new SqliteConnectionStringBuilder(configured);
+        if (!Path.IsPathRooted(builder.DataSource) && builder.DataSource != ":memory:")
+        {
+            builder.DataSource = Path.GetFullPath(Path.Combine(environment.ContentRootPath, builder.DataSource));
+        }
+
+        var directory = Path.GetDirectoryName(builder.DataSource);
+        if (!string.IsNullOrEmpty(directory))
+        {
+            Directory.CreateDirectory(directory);
+        }
+
+        return builder.ToString();
+    }
+
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Information,
+        Message = "Database {DataSource} is up to date; {MigrationCount} migrations applied at start-up")]
+    private static partial void LogMigrated(ILogger logger, string dataSource, int migrationCount);
+}

@@ -1,0 +1,26 @@
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+
+namespace OpenBanking.Web.Hosting;
+
+public static partial class StartupLog
+{
+    /// <summary>Logs the addresses the server listens on once it has started, and its stop.</summary>
+    public static void LogListeningAddresses(this WebApplication app)
+    {
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("OpenBanking.Web");
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses;
+            var listening = string.Join(", ", addresses ?? []);
+            LogStarted(logger, app.Environment.EnvironmentName, listening);
+        });
+        app.Lifetime.ApplicationStopping.Register(() => LogStopping(logger));
+    }
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "OpenBanking ({Environment}) is serving {Addresses}")]
+    private static partial void LogStarted(ILogger logger, string environment, string addresses);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "OpenBanking is stopping")]
+    private static partial void LogStopping(ILogger logger);
+}

@@ -1,0 +1,177 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc;
+using OpenBanking.Web.Data;
+using OpenIddict.Abstractions;
+using OpenIddict.Server.AspNetCore;
+using static OpenIddict.Abstractions.OpenIddictConstants;
+
+namespace OpenBanking.Web.OAuth;
+
+/// <summary>
+/// The authorization endpoint: signs the customer in, shows the consent page, and hands the
+/// customer's decision to OpenIddict, which redirects back to the application.
+/// </summary>
+/// <remarks>
+/// OpenIddict has validated the request before these actions run: the client exists, the
+/// redirect URI is registered exactly, PKCE uses S256, and the requested scopes are allowed.
+/// </remarks>
+[ApiExplorerSettings(IgnoreApi = true)]
+public sealed partial class AuthorizationController(
+    IOpenIddictApplicationManager applicationManager,
+    IOpenIddictAuthorizationManager authorizationManager,
+    ConsentViewModelFactory consentViewModels,
+    PrincipalFactory principals,
+    UserManager<BankUser> userManager,
+    ILogger<AuthorizationController> logger) : Controller
+{
+    public const string AllowButton = "allow";
+
+    public const string DenyButton = "deny";
+
+    [HttpGet("~/o/authorize/")]
+    [HttpPost("~/o/authorize/")]
+    [IgnoreAntiforgeryToken]
+    public async Task<IActionResult> Authorize(CancellationToken cancellationToken)
+    {
+        var request = HttpContext.GetOpenIddictServerRequest()
+            ?? throw new InvalidOperationException("The OpenID Connect request cannot be retrieved.");
+
+        var user = await GetSignedInUserAsync();
+        if (user is null)
+        {
+            return request.HasPromptValue(PromptValues.None)
+                ? OAuthResults.Reject(Errors.LoginRequired, "The customer is not signed in.")
+                : Challenge(new AuthenticationProperties { RedirectUri = Request.PathBase + Request.Path + Request.QueryString },
+                    IdentityConstants.ApplicationScheme);
+        }
+
+        var application = await FindApplicationAsync(request, cancellationToken);
+        var requestedScopes = await GetRequestedScopesAsync(request, application, cancellationToken);
+        var consent = await FindConsentAsync(user, application, requestedScopes, cancellationToken);
+
+        // A remembered consent covering every requested scope skips the page unless the
+        // application asks for it again with prompt=consent.
+        if (consent is not null && !request.HasPromptValue(PromptValues.Consent))
+        {
+            LogConsentRemembered(logger, user.Id, request.ClientId);
+            return SignIn(await principals.CreateForCustomerAsync(user, requestedScopes, cancellationToken),
+                OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+        }
+
+        if (request.HasPromptValue(PromptValues.None))
+        {
+            return OAuthResults.Reject(Errors.ConsentRequired, "The customer has not granted these scopes to this application.");
+        }
+
+        var model = await consentViewModels.CreateAsync(user, application, request, requestedScopes, cancellationToken);
+        return View("~/OAuth/Views/Consent.cshtml", model);
+    }
+
+    [HttpPost("~/o/authorize/")]
+    [ValidateAntiForgeryToken]
+    [FormValueRequired("submit." + AllowButton)]
+    public async Task<IActionResult> Allow([FromForm(Name = "granted_scope")] string[]? grantedScopes, CancellationToken cancellationToken)
+    {
+        var request = HttpContext.GetOpenIddictServerRequest()
+            ?? throw new InvalidOperationException("The OpenID Connect request cannot be retrieved.");
+        var user = await GetSignedInUserAsync();
+        if (user is null)
+        {
+            return OAuthResults.Reject(Errors.LoginRequired, "The customer is not signed in.");
+        }
+
+        var application = await FindApplicationAsync(request, cancellationToken);
+        var requestedScopes = await GetRequestedScopesAsync(request, application, cancellationToken);
+
+        // The customer may untick scopes; anything not requested is ignored, never added.
+        var granted = requestedScopes.Intersect(grantedScopes ?? [], StringComparer.Ordinal).ToList();
+        if (granted.Count == 0)
+        {
+            LogConsentDenied(logger, user.Id, request.ClientId);
+            return OAuthResults.Reject(Errors.AccessDenied, "The customer granted no scope.");
+        }
+
+        var principal = await principals.CreateForCustomerAsync(user, granted, cancellationToken);
+        if (await FindConsentAsync(user, application, granted, cancellationToken) is null)
+        {
+            await authorizationManager.CreateAsync(
+                principal: principal,
+                subject: user.Id,
+                client: await applicationManager.GetIdAsync(application, cancellationToken) ?? string.Empty,
+                type: AuthorizationTypes.Permanent,
+                scopes: [.. granted],
+                cancellationToken);
+        }
+
+        var grantedText = string.Join(' ', granted);
+        LogConsentGranted(logger, user.Id, request.ClientId, grantedText);
+        return SignIn(principal, OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+    }
+
+    [HttpPost("~/o/authorize/")]
+    [ValidateAntiForgeryToken]
+    [FormValueRequired("submit." + DenyButton)]
+    public async Task<IActionResult> Deny()
+    {
+        var request = HttpContext.GetOpenIddictServerRequest()
+            ?? throw new InvalidOperationException("The OpenID Connect request cannot be retrieved.");
+        var user = await GetSignedInUserAsync();
+        LogConsentDenied(logger, user?.Id, request.ClientId);
+
+        return OAuthResults.Reject(Errors.AccessDenied, "The customer denied the request.");
+    }
+
+    private async Task<BankUser?> GetSignedInUserAsync()
+    {
+        var result = await HttpContext.AuthenticateAsync(IdentityConstants.ApplicationScheme);
+        return result.Succeeded ? await userManager.GetUserAsync(result.Principal) : null;
+    }
+
+    private async Task<object> FindApplicationAsync(OpenIddictRequest request, CancellationToken cancellationToken) =>
+        await applicationManager.FindByClientIdAsync(request.ClientId ?? string.Empty, cancellationToken)
+        ?? throw new InvalidOperationException("The client application validated by OpenIddict no longer exists.");
+
+    /// <summary>
+    /// Returns the scopes of the request, or every scope the application is registered for
+    /// when the request names none.
+    /// </summary>
+    private async Task<IReadOnlyList<string>> GetRequestedScopesAsync(
+        OpenIddictRequest request, object application, CancellationToken cancellationToken)
+    {
+        var requested = request.GetScopes();
+        if (!requested.IsEmpty)
+        {
+            return requested;
+        }
+
+        return await applicationManager.GetPermittedScopesAsync(application, cancellationToken);
+    }
+
+    private async Task<object?> FindConsentAsync(
+        BankUser user, object application, IReadOnlyList<string> scopes, CancellationToken cancellationToken)
+    {
+        var clientId = await applicationManager.GetIdAsync(application, cancellationToken) ?? string.Empty;
+        await foreach (var authorization in authorizationManager.FindAsync(
+            user.Id, clientId, Statuses.Valid, AuthorizationTypes.Permanent, [.. scopes], cancellationToken))
+        {
+            return authorization;
+        }
+
+        return null;
+    }
+
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Information,
+        Message = "Customer {CustomerId} granted client {ClientId} the scopes {Scopes}")]
+    private static partial void LogConsentGranted(ILogger logger, string customerId, string? clientId, string scopes);
+
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Information,
+        Message = "Customer {CustomerId} denied the request of client {ClientId}")]
+    private static partial void LogConsentDenied(ILogger logger, string? customerId, string? clientId);
+
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Information,
+        Message = "Remembered consent of customer {CustomerId} for client {ClientId} skipped the consent page")]
+    private static partial void LogConsentRemembered(ILogger logger, string customerId, string? clientId);
+}

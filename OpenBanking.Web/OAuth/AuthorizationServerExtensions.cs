@@ -1,0 +1,146 @@
+using System.Security.Cryptography.X509Certificates;
+using OpenBanking.Web.Data;
+using static OpenIddict.Abstractions.OpenIddictConstants;
+
+namespace OpenBanking.Web.OAuth;
+
+public static class AuthorizationServerExtensions
+{
+    /// <summary>
+    /// Registers OpenIddict as the OAuth 2.0 and OpenID Connect server at the /o/ paths, and its
+    /// validation handler that authenticates bearer tokens on the bank API.
+    /// </summary>
+    public static IServiceCollection AddAuthorizationServer(
+        this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
+    {
+        var settings = BindSettings(configuration);
+        services.AddOptions<AuthorizationServerOptions>()
+            .Bind(configuration.GetSection(AuthorizationServerOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+
+        services.AddOpenIddict()
+            // Applications, authorizations, scopes and tokens live in the product's own database.
+            .AddCore(options => options.UseEntityFrameworkCore().UseDbContext<BankDbContext>())
+            .AddServer(options =>
+            {
+                options.SetAuthorizationEndpointUris("o/authorize/")
+                    .SetTokenEndpointUris("o/token/")
+                    .SetRevocationEndpointUris("o/revoke_token/")
+                    .SetConfigurationEndpointUris(
+                        ".well-known/openid-configuration", ".well-known/oauth-authorization-server")
+                    .SetJsonWebKeySetEndpointUris(".well-known/jwks");
+
+                if (settings.Issuer is not null)
+                {
+                    options.SetIssuer(settings.Issuer);
+                }
+
+                // Authorization code with PKCE for third-party apps, client credentials for the
+                // bank's own machine clients, and rotating refresh tokens (rolling is the default).
+                options.AllowAuthorizationCodeFlow()
+                    .AllowRefreshTokenFlow()
+                    .AllowClientCredentialsFlow()
+                    .RequireProofKeyForCodeExchange();
+
+                // PKCE with S256 only: 'plain' sends the verifier's equivalent over the front channel.
+                options.Configure(server =>
+                {
+                    server.CodeChallengeMethods.Clear();
+                    server.CodeChallengeMethods.Add(CodeChallengeMethods.Sha256);
+                });
+
+                options.RegisterScopes([.. BankScopes.All.Select(scope => scope.Name), .. BankScopes.OpenIdScopes]);
+
+                options.SetAccessTokenLifetime(TimeSpan.FromSeconds(settings.AccessTokenLifetimeSeconds))
+                    .SetRefreshTokenLifetime(TimeSpan.FromSeconds(settings.RefreshTokenLifetimeSeconds))
+                    .SetAuthorizationCodeLifetime(TimeSpan.FromSeconds(settings.AuthorizationCodeLifetimeSeconds))
+                    .SetRefreshTokenReuseLeeway(TimeSpan.FromSeconds(settings.RefreshTokenReuseLeewaySeconds));
+
+                // The authorization request is stored server-side and the browser carries only a
+                // request_uri, so the consent form approves exactly the request that was shown.
+                options.EnableAuthorizationRequestCaching();
+
+                AddKeys(options, settings, environment);
+                AddEventHandlers(options);
+
+                var aspNetCore = options.UseAspNetCore()
+                    .EnableAuthorizationEndpointPassthrough()
+                    .EnableTokenEndpointPassthrough()
+                    .EnableStatusCodePagesIntegration();
+
+                if (environment.IsDevelopment())
+                {
+                    aspNetCore.DisableTransportSecurityRequirement();
+                }
+            })
+            .AddValidation(options =>
+            {
+                // Access tokens are validated in-process with the server's own keys. Each one is
+                // also checked against its token entry and its authorization in the database, so a
+                // revoked token or a withdrawn grant is rejected on the very next request.
+                options.UseLocalServer();
+                options.EnableTokenEntryValidation();
+                options.EnableAuthorizationEntryValidation();
+                options.AddAudiences(BankScopes.ApiResource);
+                options.UseAspNetCore();
+            });
+
+        return services;
+    }
+
+    private static AuthorizationServerOptions BindSettings(IConfiguration configuration) =>
+        configuration.GetSection(AuthorizationServerOptions.SectionName).Get<AuthorizationServerOptions>()
+        ?? new AuthorizationServerOptions();
+
+    private static void AddKeys(
+        OpenIddictServerBuilder options, AuthorizationServerOptions settings, IHostEnvironment environment)
+    {
+        if (environment.IsDevelopment())
+        {
+            // Self-signed certificates kept in the current user's certificate store.
+            options.AddDevelopmentEncryptionCertificate().AddDevelopmentSigningCertificate();
+            return;
+        }
+
+        options.AddSigningCertificate(LoadCertificate(settings.SigningCertificate, "SigningCertificate"));
+        options.AddEncryptionCertificate(LoadCertificate(settings.EncryptionCertificate, "EncryptionCertificate"));
+    }
+
+    private static X509Certificate2 LoadCertificate(CertificateOptions? certificate, string name)
+    {
+        var key = $"{AuthorizationServerOptions.SectionName}:{name}:Path";
+        if (string.IsNullOrWhiteSpace(certificate?.Path))
+        {
+            throw new InvalidOperationException(
+                $"Configuration value '{key}' is missing. Outside Development the server signs and encrypts "
+                + "tokens only with certificates from configuration: set it to a PKCS#12 (.pfx) file.");
+        }
+
+        if (!File.Exists(certificate.Path))
+        {
+            throw new InvalidOperationException($"Certificate file '{certificate.Path}' set in '{key}' was not found.");
+        }
+
+        return X509CertificateLoader.LoadPkcs12FromFile(certificate.Path, certificate.Password);
+    }
+
+    private static void AddEventHandlers(OpenIddictServerBuilder options)
+    {
+        options.AddEventHandler(RevokeTokenFamily.Descriptor);
+        options.AddEventHandler(AddRevokedStatus.Descriptor);
+    }
+}
+
+public static class AuthorizationErrorPages
+{
+    /// <summary>
+    /// Renders the authorization endpoint's non-redirectable errors (unknown client, unregistered
+    /// redirect URI) as an HTML page from <see cref="OAuthErrorController"/>. Limited to that
+    /// path, so API responses keep their empty 401 and 403 bodies.
+    /// </summary>
+    public static IApplicationBuilder UseAuthorizationErrorPages(this IApplicationBuilder app) =>
+        app.UseWhen(
+            context => context.Request.Path.StartsWithSegments("/o/authorize", StringComparison.Ordinal),
+            branch => branch.UseStatusCodePagesWithReExecute(OAuthErrorController.Path + "{0}"));
+}
