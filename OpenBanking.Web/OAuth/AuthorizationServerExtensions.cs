@@ -19,6 +19,10 @@ public static class AuthorizationServerExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
 
+        services.AddHttpContextAccessor();
+        services.AddScoped<PrincipalFactory>();
+        services.AddScoped<ConsentViewModelFactory>();
+
         services.AddOpenIddict()
             // Applications, authorizations, scopes and tokens live in the product's own database.
             .AddCore(options => options.UseEntityFrameworkCore().UseDbContext<BankDbContext>())
@@ -127,6 +131,8 @@ public static class AuthorizationServerExtensions
 
     private static void AddEventHandlers(OpenIddictServerBuilder options)
     {
+        options.AddEventHandler(IssueRefreshTokens.Descriptor);
+        options.AddEventHandler(RoundExpiresIn.Descriptor);
         options.AddEventHandler(RevokeTokenFamily.Descriptor);
         options.AddEventHandler(AddRevokedStatus.Descriptor);
     }
