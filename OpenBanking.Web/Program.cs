@@ -1,5 +1,6 @@
 using OpenBanking.Web.Admin;
 using OpenBanking.Web.Api;
+using OpenBanking.Web.Audit;
 using OpenBanking.Web.Components;
 using OpenBanking.Web.Data;
 using OpenBanking.Web.Hosting;
@@ -15,6 +16,7 @@ builder.Services
     .AddIdentityAndCookies(builder.Configuration, builder.Environment)
     .AddAuthorizationServer(builder.Configuration, builder.Environment)
     .AddBankApi()
+    .AddAuditLog()
     .AddAdminPortal()
     .AddSeeding(builder.Configuration);
 

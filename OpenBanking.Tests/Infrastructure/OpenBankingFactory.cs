@@ -51,7 +51,15 @@ public class OpenBankingFactory : WebApplicationFactory<Program>
 
     /// <summary>Creates an HTTP client that keeps cookies and does not follow redirects.</summary>
     public HttpClient CreateBrowserlessClient() =>
-        CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+        CreateClient(new WebApplicationFactoryClientOptions
+        {
+            BaseAddress = ClientBaseAddress,
+            AllowAutoRedirect = false,
+            HandleCookies = true,
+        });
+
+    /// <summary>Address the HTTP clients send requests to.</summary>
+    protected virtual Uri ClientBaseAddress => new("http://localhost");
 
     /// <summary>Opens a database context on the test's database, for arranging and asserting rows.</summary>
     public BankDbContext CreateDbContext() =>

@@ -13,7 +13,8 @@ namespace OpenBanking.Web.Api;
 [ApiController]
 [Route("api")]
 [Produces("application/json")]
-public sealed class BankApiController(LedgerService ledger, SettlementAccounts settlementAccounts) : ControllerBase
+public sealed class BankApiController(
+    LedgerService ledger, SettlementAccounts settlementAccounts, ApiCallRecorder calls, TimeProvider clock) : ControllerBase
 {
     /// <summary>Property of an OpenIddict application that holds its settlement account number.</summary>
     public const string SettlementAccountProperty = "settlement_account";
@@ -29,6 +30,7 @@ public sealed class BankApiController(LedgerService ledger, SettlementAccounts s
         }
 
         var balance = await ledger.GetBalanceAsync(account.Id, cancellationToken);
+        Record(ApiOperations.BalanceRead, StatusCodes.Status200OK);
         return Ok(new BalanceResponse(Money.Format(balance), account.Currency, Money.FormatPlain(balance), account.Number));
     }
 
@@ -64,6 +66,9 @@ public sealed class BankApiController(LedgerService ledger, SettlementAccounts s
                 clientId, User.GetAuthorizationId(), User.GetTokenId()),
             cancellationToken);
 
+        Record(ApiOperations.Transfer,
+            result.Outcome == TransferOutcome.Posted ? StatusCodes.Status200OK : StatusCodes.Status422UnprocessableEntity,
+            result.Transfer?.Id, body.Amount);
         return result.Outcome switch
         {
             TransferOutcome.Posted => Ok(new TransferResponse(
@@ -77,6 +82,20 @@ public sealed class BankApiController(LedgerService ledger, SettlementAccounts s
             _ => Unprocessable("Invalid payee", "The payee account is the customer's own account."),
         };
     }
+
+    private void Record(string operation, int statusCode, long? transferId = null, decimal? amount = null) =>
+        calls.Record(new ApiCall
+        {
+            OccurredAt = clock.GetUtcNow(),
+            Operation = operation,
+            StatusCode = statusCode,
+            ClientId = User.GetClaim(Claims.ClientId),
+            CustomerId = User.GetClaim(Claims.Subject),
+            AuthorizationId = User.GetAuthorizationId(),
+            TokenId = User.GetTokenId(),
+            TransferId = transferId,
+            Amount = amount,
+        });
 
     private Task<Account?> FindCustomerAccountAsync(CancellationToken cancellationToken) =>
         ledger.FindCustomerAccountAsync(User.GetClaim(Claims.Subject) ?? string.Empty, cancellationToken);

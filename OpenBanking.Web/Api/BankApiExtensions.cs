@@ -22,6 +22,8 @@ public static class BankApiExtensions
         services.AddScoped<AccountService>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddScoped<SettlementAccounts>();
+        services.AddSingleton<ApiCallRecorder>();
+        services.AddHostedService(provider => provider.GetRequiredService<ApiCallRecorder>());
 
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, InsufficientScopeResultHandler>();
         services.AddAuthorizationBuilder()

@@ -1,5 +1,8 @@
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using OpenBanking.Web.Api;
+using OpenBanking.Web.Audit;
 using OpenBanking.Web.Ledger;
 
 namespace OpenBanking.Web.Data;
@@ -15,6 +18,18 @@ public sealed class BankDbContext(DbContextOptions<BankDbContext> options) : Ide
     public DbSet<Transfer> Transfers => Set<Transfer>();
 
     public DbSet<Posting> Postings => Set<Posting>();
+
+    public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
+
+    public DbSet<ApiCall> ApiCalls => Set<ApiCall>();
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        // SQLite has no date type, and EF Core cannot compare or sort DateTimeOffset text there.
+        // Stored as a 64-bit integer, times sort and filter in SQL. Every time here is UTC.
+        configurationBuilder.Properties<DateTimeOffset>().HaveConversion<DateTimeOffsetToBinaryConverter>();
+        configurationBuilder.Properties<DateTimeOffset?>().HaveConversion<DateTimeOffsetToBinaryConverter>();
+    }
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

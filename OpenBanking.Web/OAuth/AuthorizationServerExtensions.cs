@@ -22,6 +22,7 @@ public static class AuthorizationServerExtensions
         services.AddHttpContextAccessor();
         services.AddScoped<PrincipalFactory>();
         services.AddScoped<ConsentViewModelFactory>();
+        services.AddScoped<GrantService>();
 
         services.AddOpenIddict()
             // Applications, authorizations, scopes and tokens live in the product's own database.

@@ -12,6 +12,27 @@ namespace OpenBanking.Web.Data.Migrations
         protected override void Up(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.CreateTable(
+                name: "ApiCalls",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    OccurredAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    Operation = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    StatusCode = table.Column<int>(type: "INTEGER", nullable: false),
+                    ClientId = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    CustomerId = table.Column<string>(type: "TEXT", maxLength: 450, nullable: true),
+                    AuthorizationId = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    TokenId = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    TransferId = table.Column<long>(type: "INTEGER", nullable: true),
+                    AmountPaise = table.Column<long>(type: "INTEGER", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ApiCalls", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "AspNetRoles",
                 columns: table => new
                 {
@@ -31,7 +52,7 @@ namespace OpenBanking.Web.Data.Migrations
                 {
                     Id = table.Column<string>(type: "TEXT", nullable: false),
                     DisplayName = table.Column<string>(type: "TEXT", nullable: true),
-                    CreatedAt = table.Column<DateTimeOffset>(type: "TEXT", nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
                     UserName = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
                     NormalizedUserName = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
                     Email = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
@@ -43,13 +64,37 @@ namespace OpenBanking.Web.Data.Migrations
                     PhoneNumber = table.Column<string>(type: "TEXT", nullable: true),
                     PhoneNumberConfirmed = table.Column<bool>(type: "INTEGER", nullable: false),
                     TwoFactorEnabled = table.Column<bool>(type: "INTEGER", nullable: false),
-                    LockoutEnd = table.Column<DateTimeOffset>(type: "TEXT", nullable: true),
+                    LockoutEnd = table.Column<long>(type: "INTEGER", nullable: true),
                     LockoutEnabled = table.Column<bool>(type: "INTEGER", nullable: false),
                     AccessFailedCount = table.Column<int>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_AspNetUsers", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "AuditEvents",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    OccurredAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    Action = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    ActorId = table.Column<string>(type: "TEXT", maxLength: 450, nullable: true),
+                    ActorName = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
+                    SubjectType = table.Column<string>(type: "TEXT", maxLength: 32, nullable: true),
+                    SubjectId = table.Column<string>(type: "TEXT", maxLength: 450, nullable: true),
+                    ClientId = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    Before = table.Column<string>(type: "TEXT", nullable: true),
+                    After = table.Column<string>(type: "TEXT", nullable: true),
+                    Details = table.Column<string>(type: "TEXT", nullable: true),
+                    CorrelationId = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    IpAddress = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_AuditEvents", x => x.Id);
                 });
 
             migrationBuilder.CreateTable(
@@ -129,7 +174,7 @@ namespace OpenBanking.Web.Data.Migrations
                     Kind = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
                     OwnerId = table.Column<string>(type: "TEXT", nullable: true),
                     Currency = table.Column<string>(type: "TEXT", maxLength: 3, nullable: false),
-                    OpenedAt = table.Column<DateTimeOffset>(type: "TEXT", nullable: false)
+                    OpenedAt = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -265,7 +310,7 @@ namespace OpenBanking.Web.Data.Migrations
                     AuthorizationId = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
                     TokenId = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
                     Description = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
-                    CreatedAt = table.Column<DateTimeOffset>(type: "TEXT", nullable: false)
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -327,7 +372,7 @@ namespace OpenBanking.Web.Data.Migrations
                     TransferId = table.Column<long>(type: "INTEGER", nullable: false),
                     AmountPaise = table.Column<long>(type: "INTEGER", nullable: false),
                     BalanceAfterPaise = table.Column<long>(type: "INTEGER", nullable: false),
-                    PostedAt = table.Column<DateTimeOffset>(type: "TEXT", nullable: false)
+                    PostedAt = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -356,6 +401,16 @@ namespace OpenBanking.Web.Data.Migrations
                 name: "IX_Accounts_OwnerId",
                 table: "Accounts",
                 column: "OwnerId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ApiCalls_AuthorizationId_OccurredAt",
+                table: "ApiCalls",
+                columns: new[] { "AuthorizationId", "OccurredAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ApiCalls_CustomerId_ClientId_OccurredAt",
+                table: "ApiCalls",
+                columns: new[] { "CustomerId", "ClientId", "OccurredAt" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_AspNetRoleClaims_RoleId",
@@ -393,6 +448,26 @@ namespace OpenBanking.Web.Data.Migrations
                 table: "AspNetUsers",
                 column: "NormalizedUserName",
                 unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AuditEvents_Action_OccurredAt",
+                table: "AuditEvents",
+                columns: new[] { "Action", "OccurredAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AuditEvents_ClientId",
+                table: "AuditEvents",
+                column: "ClientId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AuditEvents_OccurredAt",
+                table: "AuditEvents",
+                column: "OccurredAt");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AuditEvents_SubjectType_SubjectId",
+                table: "AuditEvents",
+                columns: new[] { "SubjectType", "SubjectId" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_OpenIddictApplications_ClientId",
@@ -463,6 +538,9 @@ namespace OpenBanking.Web.Data.Migrations
         protected override void Down(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.DropTable(
+                name: "ApiCalls");
+
+            migrationBuilder.DropTable(
                 name: "AspNetRoleClaims");
 
             migrationBuilder.DropTable(
@@ -476,6 +554,9 @@ namespace OpenBanking.Web.Data.Migrations
 
             migrationBuilder.DropTable(
                 name: "AspNetUserTokens");
+
+            migrationBuilder.DropTable(
+                name: "AuditEvents");
 
             migrationBuilder.DropTable(
                 name: "OpenIddictScopes");

@@ -1,0 +1,10 @@
+namespace OpenBanking.Web.Audit;
+
+public static class AuditExtensions
+{
+    public static IServiceCollection AddAuditLog(this IServiceCollection services)
+    {
+        services.AddSingleton<AuditLog>();
+        return services;
+    }
+}
