@@ -12,7 +12,6 @@ namespace OpenBanking.Web.Api;
 /// </summary>
 [ApiController]
 [Route("api")]
-[Produces("application/json")]
 public sealed class BankApiController(
     LedgerService ledger, SettlementAccounts settlementAccounts, ApiCallRecorder calls, TimeProvider clock) : ControllerBase
 {
