@@ -4,7 +4,7 @@ using OpenBanking.Tests.Infrastructure;
 
 namespace OpenBanking.Tests.Api;
 
-/// <summary>GET /api/balance/ and the 401 answers for missing, bad and expired tokens.</summary>
+/// <summary>GET /api/balance/ and its 401 responses to missing, malformed and expired tokens.</summary>
 public sealed class BearerTests(OpenBankingFactory factory) : IClassFixture<OpenBankingFactory>
 {
     [Fact]

@@ -13,7 +13,7 @@ public sealed class TokenEndpointTests(OpenBankingFactory factory) : IClassFixtu
     private const string LoadTestClientSecret = "ref-cc-secret-0123456789abcdef0123456789abcdef";
 
     [Fact]
-    public async Task WrongCodeVerifier_IsInvalidGrantAndIssuesNothing()
+    public async Task WrongCodeVerifier_IsInvalidGrant()
     {
         var flow = new OAuthFlow(factory);
         var pkce = Pkce.Create();
@@ -27,7 +27,7 @@ public sealed class TokenEndpointTests(OpenBankingFactory factory) : IClassFixtu
     }
 
     [Fact]
-    public async Task ReusedCode_IsInvalidGrantAndEndsFirstTokens()
+    public async Task ReusedCode_EndsFirstTokens()
     {
         var flow = new OAuthFlow(factory);
         var pkce = Pkce.Create();

@@ -81,8 +81,8 @@ public sealed class WalkthroughTests(OpenBankingFactory factory) : IClassFixture
         var second = await TokenSet.ReadAsync(await flow.ExchangeCodeAsync(secondCallback["code"]!, secondPkce.Verifier));
         Assert.Equal(HttpStatusCode.OK, (await flow.GetBalanceAsync(second.AccessToken)).StatusCode);
 
-        // Revoke: {"status": "revoked"}, the API answers 401 at once, and the refresh token
-        // issued with the access token ends too.
+        // Revoke: the body is {"status": "revoked"}, the API returns 401 at once, and the
+        // refresh token issued with the access token ends too.
         var revoked = await flow.RevokeAsync(second.AccessToken);
         Assert.Equal(HttpStatusCode.OK, revoked.StatusCode);
         var revokedJson = JsonDocument.Parse(await revoked.Content.ReadAsStringAsync()).RootElement;

@@ -18,8 +18,8 @@ public sealed partial class ApiCallRecorder(
 
     private const int MaxBatch = 1_000;
 
-    // Bounded so a stalled database cannot grow memory without limit; when full, new rows are
-    // dropped and counted in the log rather than slowing the API down.
+    // The queue is bounded, so a stalled database cannot grow memory without limit. When it is
+    // full, new rows are dropped and counted in the log, and the API does not slow down.
     private readonly Channel<ApiCall> _queue = Channel.CreateBounded<ApiCall>(
         new BoundedChannelOptions(100_000) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
 

@@ -15,7 +15,7 @@ namespace OpenBanking.Web.Api;
 public sealed class BankApiController(
     LedgerService ledger, SettlementAccounts settlementAccounts, ApiCallRecorder calls, TimeProvider clock) : ControllerBase
 {
-    /// <summary>Property of an OpenIddict application that holds its settlement account number.</summary>
+    /// <summary>Property of an OpenIddict application that contains its settlement account number.</summary>
     public const string SettlementAccountProperty = "settlement_account";
 
     [HttpGet("balance/")]

@@ -34,8 +34,9 @@ public sealed class ScopeRequirement(string scope) : AuthorizationHandler<ScopeR
 }
 
 /// <summary>
-/// Answers a missing scope with 403 and <c>WWW-Authenticate: Bearer error="insufficient_scope"</c>
-/// naming the scope, as RFC 6750 section 3.1 defines. Every other outcome goes to the default handler.
+/// Returns 403 with <c>WWW-Authenticate: Bearer error="insufficient_scope"</c> and the scope's name
+/// when the token lacks a scope, as RFC 6750 section 3.1 defines. Every other outcome goes to the
+/// default handler.
 /// </summary>
 public sealed class InsufficientScopeResultHandler : IAuthorizationMiddlewareResultHandler
 {

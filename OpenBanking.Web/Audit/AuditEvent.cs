@@ -14,7 +14,7 @@ public sealed class AuditEvent
     /// <summary>Dotted name of what happened, such as <c>application.created</c>; see <see cref="AuditActions"/>.</summary>
     public required string Action { get; set; }
 
-    /// <summary>Identity user id of whoever acted, or null for a client or the system.</summary>
+    /// <summary>Identity user id of the actor, or null when a client or the system acted.</summary>
     public string? ActorId { get; set; }
 
     /// <summary>Name of the actor as shown to operators (email, client id or "system").</summary>

@@ -32,7 +32,8 @@ public static partial class PersistenceExtensions
     /// <summary>
     /// Applies pending migrations and switches the database to write-ahead logging, so readers
     /// never wait for a writer. Runs once at start-up, before the host serves requests. The
-    /// synchronous pragma keeps SQLite's default (FULL): a committed transfer survives a power cut.
+    /// synchronous pragma keeps SQLite's default, FULL, which syncs the log on every commit, so a
+    /// committed transfer survives a power cut (SQLite documentation of PRAGMA synchronous).
     /// </summary>
     public static async Task MigrateDatabaseAsync(this IServiceProvider services, CancellationToken cancellationToken = default)
     {

@@ -65,7 +65,7 @@ public static class IdentityExtensions
 public static class RegistrationSwitch
 {
     /// <summary>
-    /// Answers 404 on the registration pages when <see cref="SignInSettings.AllowRegistration"/> is
+    /// Returns 404 on the registration pages when <see cref="SignInSettings.AllowRegistration"/> is
     /// off, the default outside Development.
     /// </summary>
     public static IApplicationBuilder UseRegistrationSwitch(this IApplicationBuilder app) =>

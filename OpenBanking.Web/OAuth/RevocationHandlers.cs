@@ -51,7 +51,7 @@ internal sealed partial class RevokeTokenFamily(
 
 /// <summary>
 /// Adds <c>{"status": "revoked"}</c> to successful revocation responses, the body the bank's
-/// existing clients expect. RFC 7009 asks for status 200 and allows any body.
+/// existing clients expect. RFC 7009 requires status 200 and allows any body.
 /// </summary>
 internal sealed class AddRevokedStatus : IOpenIddictServerHandler<ApplyRevocationResponseContext>
 {
