@@ -19,7 +19,7 @@ public static partial class AdminCommand
     public static bool IsRequested(string[] args) => args.Length > 0 && args[0] == Name;
 
     /// <summary>Creates or promotes the operator and returns the process exit code.</summary>
-    public static async Task<int> RunAsync(IServiceProvider services, string[] args)
+    public static async Task<int> RunAsync(IServiceProvider services, string[] args, TextReader? input = null)
     {
         var emailIndex = Array.IndexOf(args, "--email");
         if (emailIndex < 0 || emailIndex + 1 >= args.Length)
@@ -29,7 +29,7 @@ public static partial class AdminCommand
         }
 
         var email = args[emailIndex + 1];
-        var password = Environment.GetEnvironmentVariable(PasswordVariable) ?? await Console.In.ReadLineAsync();
+        var password = Environment.GetEnvironmentVariable(PasswordVariable) ?? await (input ?? Console.In).ReadLineAsync();
         if (string.IsNullOrEmpty(password))
         {
             await Console.Error.WriteLineAsync($"No password given: set {PasswordVariable} or write it on standard input.");
