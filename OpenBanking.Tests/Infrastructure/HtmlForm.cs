@@ -37,6 +37,18 @@ public static partial class HtmlForm
         return fields;
     }
 
+    /// <summary>
+    /// Returns the fields of the form with id <paramref name="formId"/>, as a browser submits
+    /// that form alone (the page may hold other forms, such as the sign-out button).
+    /// </summary>
+    public static List<KeyValuePair<string, string>> ReadFormInputs(string html, string formId)
+    {
+        var start = html.IndexOf($"id=\"{formId}\"", StringComparison.Ordinal);
+        Assert.True(start >= 0, $"The page has no form with id '{formId}'.");
+        var end = html.IndexOf("</form>", start, StringComparison.OrdinalIgnoreCase);
+        return ReadInputs(html[start..end]);
+    }
+
     public static string AntiforgeryToken(string html) =>
         ReadInputs(html).First(field => field.Key == "__RequestVerificationToken").Value;
 
