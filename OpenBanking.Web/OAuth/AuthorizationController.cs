@@ -96,7 +96,7 @@ public sealed partial class AuthorizationController(
         // The form must belong to this request, and may only drop scopes from those shown:
         // a scope that was not on the page means the form was edited, so nothing is granted.
         var submitted = (grantedScopes ?? []).Distinct(StringComparer.Ordinal).ToList();
-        if (!formBinding.Matches(binding, user.Id, request, requestedScopes)
+        if (!formBinding.Matches(binding, user.Id, request, requestedScopes, Request.Form.Keys)
             || submitted.Except(requestedScopes, StringComparer.Ordinal).Any())
         {
             return await RejectChangedFormAsync(user, request);
@@ -146,7 +146,7 @@ public sealed partial class AuthorizationController(
         // form was shown for this request.
         var application = await FindApplicationAsync(request, cancellationToken);
         var requestedScopes = await GetRequestedScopesAsync(request, application, cancellationToken);
-        if (!formBinding.Matches(binding, user.Id, request, requestedScopes))
+        if (!formBinding.Matches(binding, user.Id, request, requestedScopes, Request.Form.Keys))
         {
             return await RejectChangedFormAsync(user, request);
         }

@@ -11,6 +11,8 @@ namespace OpenBanking.Web.OAuth;
 /// only when the request they receive has the same digest. With authorization request caching
 /// the form holds just client_id and request_uri, and this check makes swapping either one
 /// (for another pending request) fail instead of approving a request the customer never saw.
+/// The names of the request parameters the form carries are part of the digest too, so a
+/// parameter added to the form (a redirect_uri, say) is rejected rather than silently ignored.
 /// </summary>
 public sealed class ConsentFormBinding(IDataProtectionProvider dataProtection, TimeProvider clock)
 {
@@ -22,11 +24,25 @@ public sealed class ConsentFormBinding(IDataProtectionProvider dataProtection, T
     private ITimeLimitedDataProtector Protector =>
         dataProtection.CreateProtector("OpenBanking.ConsentForm").ToTimeLimitedDataProtector();
 
-    public string Create(string customerId, OpenIddictRequest request, IEnumerable<string> scopes) =>
-        Protector.Protect(Digest(customerId, request, scopes), clock.GetUtcNow() + Lifetime);
+    /// <summary>
+    /// Returns whether a form field is a parameter of the authorization request, as opposed to a
+    /// field of the consent form itself (buttons, antiforgery token, ticked scopes, binding).
+    /// </summary>
+    public static bool IsRequestParameter(string name) =>
+        !name.StartsWith("submit.", StringComparison.Ordinal)
+        && name is not "__RequestVerificationToken" and not "granted_scope" and not FieldName;
 
-    /// <summary>Returns true when <paramref name="binding"/> was issued for exactly this customer, request and scopes.</summary>
-    public bool Matches(string? binding, string customerId, OpenIddictRequest request, IEnumerable<string> scopes)
+    public string Create(
+        string customerId, OpenIddictRequest request, IEnumerable<string> scopes, IEnumerable<string> formParameters) =>
+        Protector.Protect(Digest(customerId, request, scopes, formParameters), clock.GetUtcNow() + Lifetime);
+
+    /// <summary>
+    /// Returns true when <paramref name="binding"/> was issued for exactly this customer, request,
+    /// scopes and set of request parameters in the form.
+    /// </summary>
+    public bool Matches(
+        string? binding, string customerId, OpenIddictRequest request, IEnumerable<string> scopes,
+        IEnumerable<string> formParameters)
     {
         if (string.IsNullOrEmpty(binding))
         {
@@ -48,11 +64,12 @@ public sealed class ConsentFormBinding(IDataProtectionProvider dataProtection, T
         }
 
         return CryptographicOperations.FixedTimeEquals(
-            Encoding.UTF8.GetBytes(issued), Encoding.UTF8.GetBytes(Digest(customerId, request, scopes)));
+            Encoding.UTF8.GetBytes(issued), Encoding.UTF8.GetBytes(Digest(customerId, request, scopes, formParameters)));
     }
 
     // Every parameter that decides what is granted and where the code goes, in a fixed order.
-    private static string Digest(string customerId, OpenIddictRequest request, IEnumerable<string> scopes)
+    private static string Digest(
+        string customerId, OpenIddictRequest request, IEnumerable<string> scopes, IEnumerable<string> formParameters)
     {
         var parts = new[]
         {
@@ -65,6 +82,7 @@ public sealed class ConsentFormBinding(IDataProtectionProvider dataProtection, T
             request.State,
             request.Nonce,
             string.Join(' ', scopes.Order(StringComparer.Ordinal)),
+            string.Join(' ', formParameters.Where(IsRequestParameter).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)),
         };
         var text = string.Join('\n', parts.Select(part => part ?? string.Empty));
 

@@ -35,6 +35,7 @@ public sealed class ConsentViewModelFactory(
         CancellationToken cancellationToken)
     {
         var account = await ledger.FindCustomerAccountAsync(user.Id, cancellationToken);
+        var parameters = GetRequestParameters();
 
         return new ConsentViewModel(
             ApplicationName: await applicationManager.GetLocalizedDisplayNameAsync(application, cancellationToken)
@@ -44,8 +45,8 @@ public sealed class ConsentViewModelFactory(
             CustomerName: user.DisplayName ?? user.UserName ?? user.Id,
             Account: account is null ? null : new ConsentAccount(account.Name, account.Number),
             Scopes: await scopeDescriptions.DescribeAllAsync(requestedScopes, cancellationToken),
-            RequestParameters: GetRequestParameters(),
-            FormBinding: formBinding.Create(user.Id, request, requestedScopes));
+            RequestParameters: parameters,
+            FormBinding: formBinding.Create(user.Id, request, requestedScopes, parameters.Select(parameter => parameter.Key)));
     }
 
     // The form posts back the parameters of the request as it reached this page. With request
@@ -57,8 +58,7 @@ public sealed class ConsentViewModelFactory(
         IEnumerable<KeyValuePair<string, StringValues>> source = request.HasFormContentType ? request.Form : request.Query;
 
         return [.. source
-            .Where(parameter => !parameter.Key.StartsWith("submit.", StringComparison.Ordinal)
-                && parameter.Key is not "__RequestVerificationToken" and not "granted_scope" and not ConsentFormBinding.FieldName)
+            .Where(parameter => ConsentFormBinding.IsRequestParameter(parameter.Key))
             .SelectMany(parameter => parameter.Value.Select(value => KeyValuePair.Create(parameter.Key, value ?? string.Empty)))];
     }
 }
