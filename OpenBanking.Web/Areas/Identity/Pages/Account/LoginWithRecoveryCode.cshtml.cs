@@ -43,7 +43,9 @@ public sealed partial class LoginWithRecoveryCodeModel(
             return Page();
         }
 
-        var result = await signInManager.TwoFactorRecoveryCodeSignInAsync(TwoFactorCodes.Normalize(Input.RecoveryCode));
+        // Recovery codes are stored with their dash (xxxxx-xxxxx), so only spaces are removed.
+        var code = Input.RecoveryCode.Replace(" ", string.Empty, StringComparison.Ordinal);
+        var result = await signInManager.TwoFactorRecoveryCodeSignInAsync(code);
         if (result.Succeeded)
         {
             LogSignedIn(logger, user.Id);
