@@ -16,7 +16,9 @@ public sealed class AccountsModel(UserManager<BankUser> userManager, AccountActi
 
     public LedgerPage? Entries { get; private set; }
 
-    public async Task<IActionResult> OnGetAsync(string? account, int page = 1, CancellationToken cancellationToken = default)
+    // Razor Pages reserves the route value "page" for the page's own name, hence pageNumber.
+    public async Task<IActionResult> OnGetAsync(
+        string? account, int pageNumber = 1, CancellationToken cancellationToken = default)
     {
         var userId = userManager.GetUserId(User);
         if (userId is null)
@@ -30,7 +32,7 @@ public sealed class AccountsModel(UserManager<BankUser> userManager, AccountActi
         Selected = Accounts.FirstOrDefault(summary => summary.Account.Number == account) ?? (Accounts.Count > 0 ? Accounts[0] : null);
         if (Selected is not null)
         {
-            Entries = await activity.GetEntriesAsync(Selected.Account.Id, page, cancellationToken);
+            Entries = await activity.GetEntriesAsync(Selected.Account.Id, pageNumber, cancellationToken);
         }
 
         return Page();

@@ -1,3 +1,5 @@
+using System.Text.Encodings.Web;
+using System.Text.Unicode;
 using Microsoft.AspNetCore.Identity;
 using OpenBanking.Web.Data;
 using OpenBanking.Web.Identity;
@@ -17,6 +19,10 @@ public static class CustomerPagesExtensions
         services.AddScoped<CustomerAudit>();
         services.AddScoped<AccountActivity>();
         services.AddScoped<ConnectedApps>();
+
+        // Pages write the rupee sign and customers' names as characters, not as numeric
+        // entities; the encoder still escapes everything that is markup.
+        services.AddWebEncoders(options => options.TextEncoderSettings = new TextEncoderSettings(UnicodeRanges.All));
 
         return services;
     }
