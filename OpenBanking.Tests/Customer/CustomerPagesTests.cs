@@ -56,7 +56,7 @@ public sealed class CustomerPagesTests(OpenBankingFactory factory) : IClassFixtu
     }
 
     [Fact]
-    public async Task ConnectedApps_ShowsWhatTheAppDidAndRemovesAccess()
+    public async Task ConnectedApps_ShowsActivityThenRemovesAccess()
     {
         var customer = await factory.CreateCustomerAsync(10_000m);
         var payee = await OpenSettlementAccountAsync("Pay App merchant");
@@ -101,7 +101,7 @@ public sealed class CustomerPagesTests(OpenBankingFactory factory) : IClassFixtu
     }
 
     [Fact]
-    public async Task ConnectedApps_RemoveWithoutAntiforgeryToken_ChangesNothing()
+    public async Task RemoveAccess_NoAntiforgery_ChangesNothing()
     {
         var customer = await factory.CreateCustomerAsync(100m);
         var flow = new OAuthFlow(factory);
@@ -115,7 +115,7 @@ public sealed class CustomerPagesTests(OpenBankingFactory factory) : IClassFixtu
     }
 
     [Fact]
-    public async Task ConnectedApps_RemoveAppOfAnotherCustomer_ChangesNothing()
+    public async Task RemoveAccess_ForeignApp_ChangesNothing()
     {
         var owner = await factory.CreateCustomerAsync(100m);
         var ownerFlow = new OAuthFlow(factory);

@@ -58,7 +58,7 @@ public sealed class LoginTests(OpenBankingFactory factory) : IClassFixture<OpenB
     [InlineData("javascript:alert(1)")]
     [InlineData("\\\\attacker.example")]
     [InlineData(" https://attacker.example/")]
-    public async Task Login_OffSiteReturnUrl_EndsOnAccountsPage(string returnUrl)
+    public async Task Login_OffSiteReturnUrl_IsIgnored(string returnUrl)
     {
         var customer = await factory.CreateCustomerAsync(0m);
         var client = factory.CreateBrowserlessClient();
@@ -81,7 +81,7 @@ public sealed class LoginTests(OpenBankingFactory factory) : IClassFixture<OpenB
     }
 
     [Fact]
-    public async Task LoginPage_OffSiteReturnUrl_IsNotRenderedInLinks()
+    public async Task LoginPage_OffSiteReturnUrl_NotRendered()
     {
         var client = factory.CreateBrowserlessClient();
 

@@ -61,7 +61,7 @@ public sealed partial class PasswordResetTests(OpenBankingFactory factory) : ICl
     }
 
     [Fact]
-    public async Task ForgotPassword_UnknownEmail_AnswersTheSameAndSendsNothing()
+    public async Task ForgotPassword_UnknownEmail_SendsNothing()
     {
         var email = $"nobody-{Guid.NewGuid():N}@bank.test";
         var client = factory.CreateBrowserlessClient();

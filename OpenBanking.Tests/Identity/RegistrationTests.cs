@@ -49,7 +49,7 @@ public sealed class RegistrationTests(OpenBankingFactory factory) : IClassFixtur
     }
 
     [Fact]
-    public async Task Register_TakenEmail_ShowsErrorAndOpensNoAccount()
+    public async Task Register_TakenEmail_OpensNoAccount()
     {
         var customer = await factory.CreateCustomerAsync(0m);
         var client = factory.CreateBrowserlessClient();
@@ -78,7 +78,7 @@ public sealed class RegistrationTests(OpenBankingFactory factory) : IClassFixtur
     }
 
     [Fact]
-    public async Task Register_OffSiteReturnUrl_EndsOnAccountsPage()
+    public async Task Register_OffSiteReturnUrl_IsIgnored()
     {
         var client = factory.CreateBrowserlessClient();
 

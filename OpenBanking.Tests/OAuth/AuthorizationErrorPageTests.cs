@@ -4,7 +4,7 @@ using OpenBanking.Tests.Infrastructure;
 
 namespace OpenBanking.Tests.OAuth;
 
-/// <summary>Authorization failures that must not redirect: the customer sees a page in plain words.</summary>
+/// <summary>Authorization failures that must not redirect: the customer gets a page in plain words.</summary>
 public sealed class AuthorizationErrorPageTests(OpenBankingFactory factory) : IClassFixture<OpenBankingFactory>
 {
     [Fact]
@@ -74,7 +74,7 @@ public sealed class AuthorizationErrorPageTests(OpenBankingFactory factory) : IC
 public sealed class ExpiredAuthorizationRequestTests(OpenBankingFactory factory) : IClassFixture<OpenBankingFactory>
 {
     [Fact]
-    public async Task ConsentSubmittedAfterRequestExpired_ShowsExpiredRequestPage()
+    public async Task Consent_AfterRequestExpired_ShowsExpiredPage()
     {
         var customer = await factory.CreateCustomerAsync(100m);
         var flow = new OAuthFlow(factory);

@@ -187,7 +187,7 @@ public sealed class ConsentTests(OpenBankingFactory factory) : IClassFixture<Ope
     }
 
     [Fact]
-    public async Task TamperedForm_ForeignScope_IsRejectedOnErrorPage()
+    public async Task TamperedForm_ForeignScope_Rejected()
     {
         var (flow, userId) = await SignedInCustomerAsync();
         var page = await flow.AuthorizeAsync(OAuthFlow.AuthorizationParameters(Pkce.Create(), "read"));
@@ -198,7 +198,7 @@ public sealed class ConsentTests(OpenBankingFactory factory) : IClassFixture<Ope
     }
 
     [Fact]
-    public async Task TamperedForm_SwappedRequestUri_IsRejectedOnErrorPage()
+    public async Task TamperedForm_SwappedRequestUri_Rejected()
     {
         // Two pending requests in one session: the page of the first, posted with the request_uri of the second.
         var (flow, userId) = await SignedInCustomerAsync();
@@ -213,7 +213,7 @@ public sealed class ConsentTests(OpenBankingFactory factory) : IClassFixture<Ope
     }
 
     [Fact]
-    public async Task TamperedForm_SwappedRequestUriOnDeny_IsRejectedOnErrorPage()
+    public async Task TamperedDeny_SwappedRequestUri_Rejected()
     {
         var (flow, userId) = await SignedInCustomerAsync();
         var shown = await flow.AuthorizeAsync(OAuthFlow.AuthorizationParameters(Pkce.Create(), "read"));
@@ -226,7 +226,7 @@ public sealed class ConsentTests(OpenBankingFactory factory) : IClassFixture<Ope
     }
 
     [Fact]
-    public async Task TamperedForm_OtherClientId_IsRejectedWithoutRedirect()
+    public async Task TamperedForm_OtherClientId_Rejected()
     {
         await TestClients.RegisterAsync(factory, "consent-other-client", "Other app", "https://other.example/cb", ["read"]);
         var (flow, userId) = await SignedInCustomerAsync();
@@ -242,7 +242,7 @@ public sealed class ConsentTests(OpenBankingFactory factory) : IClassFixture<Ope
     }
 
     [Fact]
-    public async Task TamperedForm_AddedRedirectUri_NeverRedirectsThere()
+    public async Task TamperedForm_AddedRedirectUri_Rejected()
     {
         var (flow, userId) = await SignedInCustomerAsync();
         var page = await flow.AuthorizeAsync(OAuthFlow.AuthorizationParameters(Pkce.Create(), "read"));
@@ -256,7 +256,7 @@ public sealed class ConsentTests(OpenBankingFactory factory) : IClassFixture<Ope
     }
 
     [Fact]
-    public async Task TamperedForm_MissingBinding_IsRejectedOnErrorPage()
+    public async Task TamperedForm_MissingBinding_Rejected()
     {
         var (flow, userId) = await SignedInCustomerAsync();
         var page = await flow.AuthorizeAsync(OAuthFlow.AuthorizationParameters(Pkce.Create(), "read"));
@@ -268,7 +268,7 @@ public sealed class ConsentTests(OpenBankingFactory factory) : IClassFixture<Ope
     }
 
     [Fact]
-    public async Task TamperedForm_MissingAntiforgeryToken_IsRejectedOnErrorPage()
+    public async Task TamperedForm_NoAntiforgery_Rejected()
     {
         var (flow, userId) = await SignedInCustomerAsync();
         var page = await flow.AuthorizeAsync(OAuthFlow.AuthorizationParameters(Pkce.Create(), "read"));
@@ -283,7 +283,7 @@ public sealed class ConsentTests(OpenBankingFactory factory) : IClassFixture<Ope
     }
 
     [Fact]
-    public async Task TamperedForm_FormOfAnotherCustomer_IsRejected()
+    public async Task TamperedForm_OtherCustomersForm_Rejected()
     {
         // A consent page rendered for one customer, submitted in another customer's session.
         var (first, _) = await SignedInCustomerAsync();
@@ -303,7 +303,7 @@ public sealed class ConsentTests(OpenBankingFactory factory) : IClassFixture<Ope
     }
 
     [Fact]
-    public async Task ConsentPage_ShowsHomePageAccountAndMoneyScope()
+    public async Task ConsentPage_ShowsAppAccountAndScopes()
     {
         await TestClients.RegisterAsync(factory, "consent-home-client", "Budget Buddy", "https://budget.example/cb",
             ["read", "payments"], homePage: "https://budget.example/");

@@ -113,8 +113,15 @@ public sealed class ConnectedApps(
     }
 
     // API calls reach the database in batches; a transfer row is written at once, so it may be newer.
-    private static DateTimeOffset? Latest(DateTimeOffset? first, DateTimeOffset? second) =>
-        first is null ? second : second is null ? first : first > second ? first : second;
+    private static DateTimeOffset? Latest(DateTimeOffset? first, DateTimeOffset? second)
+    {
+        if (first is null || second is null)
+        {
+            return first ?? second;
+        }
+
+        return first > second ? first : second;
+    }
 
     private sealed record Consent(IEnumerable<string> Scopes, DateTimeOffset? CreatedAt);
 }

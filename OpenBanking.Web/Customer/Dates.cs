@@ -5,7 +5,7 @@ namespace OpenBanking.Web.Customer;
 internal static class Dates
 {
     // NOTE: times are shown in India Standard Time, the bank's zone, whatever the customer's
-    // own zone; the pages render on the server and do not know the browser's.
+    // own zone is. The pages render on the server, which does not know the browser's zone.
     private static readonly TimeZoneInfo BankZone = FindBankZone();
 
     /// <summary>Formats a moment as a date and time in the bank's zone, such as "5 Dec 2026, 14:05 IST".</summary>

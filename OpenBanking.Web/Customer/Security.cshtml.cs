@@ -70,7 +70,7 @@ public sealed class SecurityModel(
             return Challenge();
         }
 
-        // A new key next time: a phone that still holds the old one must not work again.
+        // A new key next time, so a phone that still stores the old one cannot sign in again.
         await userManager.SetTwoFactorEnabledAsync(user, false);
         await userManager.ResetAuthenticatorKeyAsync(user);
         await signInManager.RefreshSignInAsync(user);

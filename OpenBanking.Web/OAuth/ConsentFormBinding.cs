@@ -9,7 +9,7 @@ namespace OpenBanking.Web.OAuth;
 /// Ties a consent form to the request it was shown for. The page carries a protected digest of
 /// the customer, the request's parameters and the scopes listed; Allow and Deny accept the form
 /// only when the request they receive has the same digest. With authorization request caching
-/// the form holds just client_id and request_uri, and this check makes swapping either one
+/// the form contains just client_id and request_uri, and this check makes swapping either one
 /// (for another pending request) fail instead of approving a request the customer never saw.
 /// The names of the request parameters the form carries are part of the digest too, so a
 /// parameter added to the form (a redirect_uri, say) is rejected rather than silently ignored.

@@ -5,7 +5,7 @@ using OpenIddict.Abstractions;
 
 namespace OpenBanking.Web.OAuth;
 
-/// <summary>What the consent page shows: who asks, for which account, and for what.</summary>
+/// <summary>What the consent page shows: the requesting application, the shared account, and the scopes.</summary>
 public sealed record ConsentViewModel(
     string ApplicationName,
     Uri? HomePage,

@@ -14,8 +14,9 @@ using OpenBanking.Web.Identity;
 namespace OpenBanking.Web.Areas.Identity.Pages.Account;
 
 /// <summary>
-/// Emails a password reset link with a token from Identity's token provider. The page answers
-/// the same whether or not the email belongs to a login, so it cannot be used to find customers.
+/// Emails a password reset link with a token from Identity's token provider. The page returns
+/// the same confirmation whether or not the email belongs to a login, so it cannot be used to
+/// find customers.
 /// </summary>
 [AllowAnonymous]
 public sealed class ForgotPasswordModel(
@@ -51,8 +52,8 @@ public sealed class ForgotPasswordModel(
         return RedirectToPage("./ForgotPasswordConfirmation");
     }
 
-    // Links point to the configured public address when there is one: the Host header of the
-    // request is chosen by whoever sends it.
+    // Links point to the configured public address when there is one, because the client sets
+    // the Host header of the request and could point a reset link at its own server.
     private string ResetLink(string code, string email)
     {
         var path = Url.Page("/Account/ResetPassword", pageHandler: null, values: new { area = "Identity", code, email })

@@ -13,7 +13,7 @@ namespace OpenBanking.Web.Areas.Identity.Pages.Account;
 
 /// <summary>
 /// Creates a customer login together with a zero-balance current account, so the bank API
-/// works for the new customer at once. Answers 404 unless <see cref="SignInSettings.AllowRegistration"/>
+/// works for the new customer at once. Returns 404 unless <see cref="SignInSettings.AllowRegistration"/>
 /// is on (the default only in Development).
 /// </summary>
 [AllowAnonymous]
