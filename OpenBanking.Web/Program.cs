@@ -2,6 +2,7 @@ using OpenBanking.Web.Admin;
 using OpenBanking.Web.Api;
 using OpenBanking.Web.Audit;
 using OpenBanking.Web.Components;
+using OpenBanking.Web.Customer;
 using OpenBanking.Web.Data;
 using OpenBanking.Web.Hosting;
 using OpenBanking.Web.Identity;
@@ -18,6 +19,7 @@ builder.Services
     .AddBankApi()
     .AddAuditLog()
     .AddAdminPortal()
+    .AddCustomerPages(builder.Configuration)
     .AddSeeding(builder.Configuration);
 
 var app = builder.Build();

@@ -62,7 +62,7 @@ public sealed class OAuthFlow(OpenBankingFactory factory)
         Action<List<KeyValuePair<string, string>>>? tamper = null)
     {
         var html = await consentPage.Content.ReadAsStringAsync();
-        var fields = HtmlForm.ReadInputs(html);
+        var fields = HtmlForm.ReadFormInputs(html, "consent-form");
         if (grantedScopes is not null)
         {
             fields.RemoveAll(field => field.Key == "granted_scope");

@@ -27,6 +27,9 @@ public class OpenBankingFactory : WebApplicationFactory<Program>
 
     public string DatabasePath => Path.Combine(_directory, "openbanking.db");
 
+    /// <summary>Pickup directory that receives the account emails as .eml files.</summary>
+    public string MailDirectory => Path.Combine(_directory, "mail");
+
     /// <summary>Clock read by OpenIddict's server and validation handlers; tests move it forward.</summary>
     public ShiftedTimeProvider Clock { get; } = new();
 
@@ -37,6 +40,7 @@ public class OpenBankingFactory : WebApplicationFactory<Program>
     {
         builder.UseEnvironment("Development");
         builder.UseSetting("ConnectionStrings:OpenBanking", $"Data Source={DatabasePath}");
+        builder.UseSetting("Email:PickupDirectory", MailDirectory);
         foreach (var (key, value) in Settings)
         {
             builder.UseSetting(key, value);

@@ -7,8 +7,9 @@ namespace OpenBanking.Web.Identity;
 public static class IdentityExtensions
 {
     /// <summary>
-    /// Registers ASP.NET Core Identity with its Razor Pages UI, account lockout, and the sign-in
-    /// cookie that customers and operators share.
+    /// Registers ASP.NET Core Identity with account lockout, the sign-in cookie that customers and
+    /// operators share, and the Razor Pages of the customer's side: the account pages under
+    /// Areas/Identity and the customer's own pages under Customer/.
     /// </summary>
     public static IServiceCollection AddIdentityAndCookies(
         this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
@@ -42,9 +43,8 @@ public static class IdentityExtensions
                 options.ClaimsIdentity.EmailClaimType = Claims.Email;
             })
             .AddEntityFrameworkStores<BankDbContext>()
-            .AddDefaultTokenProviders()
-            .AddDefaultUI();
-        services.AddRazorPages();
+            .AddDefaultTokenProviders();
+        services.AddRazorPages(options => options.RootDirectory = "/Customer");
 
         services.ConfigureApplicationCookie(options =>
         {
@@ -56,6 +56,9 @@ public static class IdentityExtensions
                 : CookieSecurePolicy.Always;
             options.ExpireTimeSpan = TimeSpan.FromMinutes(30);
             options.SlidingExpiration = true;
+            options.LoginPath = "/Identity/Account/Login";
+            options.LogoutPath = "/Identity/Account/Logout";
+            options.AccessDeniedPath = "/Identity/Account/AccessDenied";
         });
 
         return services;

@@ -3,7 +3,9 @@ using Microsoft.AspNetCore;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
+using OpenBanking.Web.Audit;
 using OpenBanking.Web.Data;
+using OpenBanking.Web.Identity;
 using OpenIddict.Abstractions;
 using OpenIddict.Server.AspNetCore;
 using static OpenIddict.Abstractions.OpenIddictConstants;
@@ -23,8 +25,10 @@ public sealed partial class AuthorizationController(
     IOpenIddictApplicationManager applicationManager,
     IOpenIddictAuthorizationManager authorizationManager,
     ConsentViewModelFactory consentViewModels,
+    ConsentFormBinding formBinding,
     PrincipalFactory principals,
     UserManager<BankUser> userManager,
+    CustomerAudit audit,
     ILogger<AuthorizationController> logger) : Controller
 {
     public const string AllowButton = "allow";
@@ -73,7 +77,10 @@ public sealed partial class AuthorizationController(
     [HttpPost("~/o/authorize/")]
     [ValidateAntiForgeryToken]
     [FormValueRequired("submit." + AllowButton)]
-    public async Task<IActionResult> Allow([FromForm(Name = "granted_scope")] string[]? grantedScopes, CancellationToken cancellationToken)
+    public async Task<IActionResult> Allow(
+        [FromForm(Name = "granted_scope")] string[]? grantedScopes,
+        [FromForm(Name = ConsentFormBinding.FieldName)] string? binding,
+        CancellationToken cancellationToken)
     {
         var request = HttpContext.GetOpenIddictServerRequest()
             ?? throw new InvalidOperationException("The OpenID Connect request cannot be retrieved.");
@@ -86,11 +93,20 @@ public sealed partial class AuthorizationController(
         var application = await FindApplicationAsync(request, cancellationToken);
         var requestedScopes = await GetRequestedScopesAsync(request, application, cancellationToken);
 
-        // The customer may untick scopes; anything not requested is ignored, never added.
-        var granted = requestedScopes.Intersect(grantedScopes ?? [], StringComparer.Ordinal).ToList();
+        // The form must belong to this request, and may only drop scopes from those shown:
+        // a scope that was not on the page means the form was edited, so nothing is granted.
+        var submitted = (grantedScopes ?? []).Distinct(StringComparer.Ordinal).ToList();
+        if (!formBinding.Matches(binding, user.Id, request, requestedScopes, Request.Form.Keys)
+            || submitted.Except(requestedScopes, StringComparer.Ordinal).Any())
+        {
+            return await RejectChangedFormAsync(user, request);
+        }
+
+        var granted = requestedScopes.Intersect(submitted, StringComparer.Ordinal).ToList();
         if (granted.Count == 0)
         {
             LogConsentDenied(logger, user.Id, request.ClientId);
+            await audit.RecordAsync(AuditActions.ConsentDenied, user, user.Email, request.ClientId, "no scope ticked");
             return OAuthResults.Reject(Errors.AccessDenied, "The customer granted no scope.");
         }
 
@@ -108,20 +124,48 @@ public sealed partial class AuthorizationController(
 
         var grantedText = string.Join(' ', granted);
         LogConsentGranted(logger, user.Id, request.ClientId, grantedText);
+        await audit.RecordAsync(AuditActions.ConsentGranted, user, user.Email, request.ClientId, grantedText);
         return SignIn(principal, OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
     }
 
     [HttpPost("~/o/authorize/")]
     [ValidateAntiForgeryToken]
     [FormValueRequired("submit." + DenyButton)]
-    public async Task<IActionResult> Deny()
+    public async Task<IActionResult> Deny(
+        [FromForm(Name = ConsentFormBinding.FieldName)] string? binding, CancellationToken cancellationToken)
     {
         var request = HttpContext.GetOpenIddictServerRequest()
             ?? throw new InvalidOperationException("The OpenID Connect request cannot be retrieved.");
         var user = await GetSignedInUserAsync();
-        LogConsentDenied(logger, user?.Id, request.ClientId);
+        if (user is null)
+        {
+            return OAuthResults.Reject(Errors.LoginRequired, "The customer is not signed in.");
+        }
 
+        // Deny redirects to the application too, so it needs the same proof as Allow that the
+        // form was shown for this request.
+        var application = await FindApplicationAsync(request, cancellationToken);
+        var requestedScopes = await GetRequestedScopesAsync(request, application, cancellationToken);
+        if (!formBinding.Matches(binding, user.Id, request, requestedScopes, Request.Form.Keys))
+        {
+            return await RejectChangedFormAsync(user, request);
+        }
+
+        LogConsentDenied(logger, user.Id, request.ClientId);
+        await audit.RecordAsync(AuditActions.ConsentDenied, user, user.Email, request.ClientId, "denied");
         return OAuthResults.Reject(Errors.AccessDenied, "The customer denied the request.");
+    }
+
+    // An edited or stale form ends on the error page: redirecting would send the customer to
+    // an address the request can no longer vouch for.
+    private async Task<IActionResult> RejectChangedFormAsync(BankUser user, OpenIddictRequest request)
+    {
+        LogConsentFormRejected(logger, user.Id, request.ClientId);
+        await audit.RecordAsync(AuditActions.ConsentRejected, user, user.Email, request.ClientId,
+            "consent form did not match the request it was shown for");
+
+        Response.StatusCode = StatusCodes.Status400BadRequest;
+        return View("~/OAuth/Views/Error.cshtml", OAuthErrorViewModel.ChangedConsentForm);
     }
 
     private async Task<BankUser?> GetSignedInUserAsync()
@@ -174,4 +218,8 @@ public sealed partial class AuthorizationController(
     [LoggerMessage(EventId = 1003, Level = LogLevel.Information,
         Message = "Remembered consent of customer {CustomerId} for client {ClientId} skipped the consent page")]
     private static partial void LogConsentRemembered(ILogger logger, string customerId, string? clientId);
+
+    [LoggerMessage(EventId = 1004, Level = LogLevel.Information,
+        Message = "Consent form of customer {CustomerId} for client {ClientId} rejected: it does not match the pending request")]
+    private static partial void LogConsentFormRejected(ILogger logger, string customerId, string? clientId);
 }

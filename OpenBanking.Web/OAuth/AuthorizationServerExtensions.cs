@@ -22,6 +22,8 @@ public static class AuthorizationServerExtensions
         services.AddHttpContextAccessor();
         services.AddScoped<PrincipalFactory>();
         services.AddScoped<ConsentViewModelFactory>();
+        services.AddScoped<ConsentFormBinding>();
+        services.AddScoped<ScopeDescriptions>();
         services.AddScoped<GrantService>();
 
         services.AddOpenIddict()

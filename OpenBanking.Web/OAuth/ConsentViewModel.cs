@@ -1,23 +1,29 @@
-using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Primitives;
 using OpenBanking.Web.Data;
 using OpenBanking.Web.Ledger;
 using OpenIddict.Abstractions;
 
 namespace OpenBanking.Web.OAuth;
 
-/// <summary>What the consent page shows: who asks, for which account, and for what.</summary>
+/// <summary>What the consent page shows: the requesting application, the shared account, and the scopes.</summary>
 public sealed record ConsentViewModel(
     string ApplicationName,
+    Uri? HomePage,
     string ClientId,
     string CustomerName,
-    string? AccountNumber,
+    ConsentAccount? Account,
     IReadOnlyList<BankScope> Scopes,
-    IReadOnlyList<KeyValuePair<string, string>> RequestParameters);
+    IReadOnlyList<KeyValuePair<string, string>> RequestParameters,
+    string FormBinding);
+
+/// <summary>The customer's account that the application will reach.</summary>
+public sealed record ConsentAccount(string Name, string Number);
 
 /// <summary>Builds <see cref="ConsentViewModel"/> from the request, the application and the scope store.</summary>
 public sealed class ConsentViewModelFactory(
     IOpenIddictApplicationManager applicationManager,
-    IOpenIddictScopeManager scopeManager,
+    ScopeDescriptions scopeDescriptions,
+    ConsentFormBinding formBinding,
     LedgerService ledger,
     IHttpContextAccessor httpContextAccessor)
 {
@@ -29,36 +35,18 @@ public sealed class ConsentViewModelFactory(
         CancellationToken cancellationToken)
     {
         var account = await ledger.FindCustomerAccountAsync(user.Id, cancellationToken);
-        var scopes = new List<BankScope>();
-        foreach (var name in requestedScopes)
-        {
-            scopes.Add(await DescribeScopeAsync(name, cancellationToken));
-        }
+        var parameters = GetRequestParameters();
 
         return new ConsentViewModel(
             ApplicationName: await applicationManager.GetLocalizedDisplayNameAsync(application, cancellationToken)
                 ?? request.ClientId ?? string.Empty,
+            HomePage: await applicationManager.GetHomePageAsync(application, cancellationToken),
             ClientId: request.ClientId ?? string.Empty,
             CustomerName: user.DisplayName ?? user.UserName ?? user.Id,
-            AccountNumber: account?.Number,
-            Scopes: scopes,
-            RequestParameters: GetRequestParameters());
-    }
-
-    private async Task<BankScope> DescribeScopeAsync(string name, CancellationToken cancellationToken)
-    {
-        var builtIn = BankScopes.All.FirstOrDefault(scope => scope.Name == name);
-        var stored = await scopeManager.FindByNameAsync(name, cancellationToken);
-        if (stored is null)
-        {
-            return builtIn ?? new BankScope(name, name, name, MovesMoney: false);
-        }
-
-        return new BankScope(
-            name,
-            await scopeManager.GetLocalizedDisplayNameAsync(stored, cancellationToken) ?? builtIn?.DisplayName ?? name,
-            await scopeManager.GetLocalizedDescriptionAsync(stored, cancellationToken) ?? builtIn?.Description ?? name,
-            builtIn?.MovesMoney ?? false);
+            Account: account is null ? null : new ConsentAccount(account.Name, account.Number),
+            Scopes: await scopeDescriptions.DescribeAllAsync(requestedScopes, cancellationToken),
+            RequestParameters: parameters,
+            FormBinding: formBinding.Create(user.Id, request, requestedScopes, parameters.Select(parameter => parameter.Key)));
     }
 
     // The form posts back the parameters of the request as it reached this page. With request
@@ -67,12 +55,10 @@ public sealed class ConsentViewModelFactory(
     {
         var request = httpContextAccessor.HttpContext?.Request
             ?? throw new InvalidOperationException("The consent page is built outside an HTTP request.");
-        IEnumerable<KeyValuePair<string, Microsoft.Extensions.Primitives.StringValues>> source =
-            request.HasFormContentType ? request.Form : request.Query;
+        IEnumerable<KeyValuePair<string, StringValues>> source = request.HasFormContentType ? request.Form : request.Query;
 
         return [.. source
-            .Where(parameter => !parameter.Key.StartsWith("submit.", StringComparison.Ordinal)
-                && parameter.Key is not "__RequestVerificationToken" and not "granted_scope")
+            .Where(parameter => ConsentFormBinding.IsRequestParameter(parameter.Key))
             .SelectMany(parameter => parameter.Value.Select(value => KeyValuePair.Create(parameter.Key, value ?? string.Empty)))];
     }
 }
