@@ -43,8 +43,13 @@ public static class IdentityExtensions
                 options.ClaimsIdentity.EmailClaimType = Claims.Email;
             })
             .AddEntityFrameworkStores<BankDbContext>()
-            .AddDefaultTokenProviders();
-        services.AddRazorPages(options => options.RootDirectory = "/Customer");
+            .AddDefaultTokenProviders()
+            .AddDefaultUI();
+        services.AddRazorPages(options =>
+        {
+            options.RootDirectory = "/Customer";
+            options.Conventions.AddAreaFolderRouteModelConvention("Identity", "/", IdentityPages.HideUnservedPage);
+        });
 
         services.ConfigureApplicationCookie(options =>
         {
