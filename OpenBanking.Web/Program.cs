@@ -6,6 +6,7 @@ using OpenBanking.Web.Data;
 using OpenBanking.Web.Hosting;
 using OpenBanking.Web.Identity;
 using OpenBanking.Web.OAuth;
+using OpenBanking.Web.Security;
 using OpenBanking.Web.Seeding;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -15,6 +16,8 @@ builder.Services
     .AddPersistence(builder.Configuration, builder.Environment)
     .AddIdentityAndCookies(builder.Configuration, builder.Environment)
     .AddAuthorizationServer(builder.Configuration, builder.Environment)
+    .AddHttpHardening(builder.Configuration, builder.Environment)
+    .AddRequestRateLimits(builder.Configuration)
     .AddBankApi()
     .AddAuditLog()
     .AddAdminPortal()
@@ -37,7 +40,12 @@ if (!app.Environment.IsDevelopment())
     app.UseHttpsRedirection();
 }
 
+app.UseSecurityHeaders();
+app.UseRequestBodyLimit();
 app.UseAuthorizationErrorPages();
+
+// Before authentication, where OpenIddict answers the token, introspection and PAR endpoints.
+app.UseRateLimiter();
 app.UseRouting();
 app.UseAuthentication();
 app.UseAuthorization();

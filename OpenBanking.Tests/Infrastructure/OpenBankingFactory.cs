@@ -27,6 +27,9 @@ public class OpenBankingFactory : WebApplicationFactory<Program>
 
     public string DatabasePath => Path.Combine(_directory, "openbanking.db");
 
+    /// <summary>Data protection key ring of this host, beside its database.</summary>
+    public string KeysDirectory => Path.Combine(_directory, "keys");
+
     /// <summary>Clock read by OpenIddict's server and validation handlers; tests move it forward.</summary>
     public ShiftedTimeProvider Clock { get; } = new();
 
@@ -37,6 +40,7 @@ public class OpenBankingFactory : WebApplicationFactory<Program>
     {
         builder.UseEnvironment("Development");
         builder.UseSetting("ConnectionStrings:OpenBanking", $"Data Source={DatabasePath}");
+        builder.UseSetting("DataProtection:KeysDirectory", KeysDirectory);
         foreach (var (key, value) in Settings)
         {
             builder.UseSetting(key, value);

@@ -42,6 +42,7 @@ public static class IdentityExtensions
                 options.ClaimsIdentity.EmailClaimType = Claims.Email;
             })
             .AddEntityFrameworkStores<BankDbContext>()
+            .AddSignInManager<OpenBanking.Web.Security.AuditingSignInManager>()
             .AddDefaultTokenProviders()
             .AddDefaultUI();
         services.AddRazorPages();
