@@ -171,6 +171,7 @@ public static class AuthorizationServerExtensions
         options.AddEventHandler(DetectRedeemedTokenReuse.Descriptor);
         options.AddEventHandler(RedeemRefreshTokenOnce.Descriptor);
         options.AddEventHandler(RequireFapi2PushedAuthorization.Descriptor);
+        options.AddEventHandler(RejectScopesBeyondGrant.Descriptor);
         options.AddEventHandler(RejectMultipleClientCredentials.Descriptor);
         options.AddEventHandler(RejectPublicClientSecret.Descriptor);
         options.AddEventHandler(RequireFapi2ClientAuthentication.Descriptor);

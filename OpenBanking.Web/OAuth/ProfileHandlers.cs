@@ -49,6 +49,39 @@ internal sealed class RejectUnregisteredScopes<TContext>(IOpenIddictApplicationM
 }
 
 /// <summary>
+/// Rejects a refresh request whose <c>scope</c> goes beyond the scopes of the grant with
+/// invalid_scope, the code RFC 6749 section 5.2 gives for a scope that "exceeds the scope granted
+/// by the resource owner", where OpenIddict 7.9 answers invalid_grant.
+/// </summary>
+internal sealed class RejectScopesBeyondGrant : IOpenIddictServerHandler<ValidateTokenRequestContext>
+{
+    public static OpenIddictServerHandlerDescriptor Descriptor { get; } =
+        OpenIddictServerHandlerDescriptor.CreateBuilder<ValidateTokenRequestContext>()
+            .UseSingletonHandler<RejectScopesBeyondGrant>()
+            .SetOrder(OpenIddictServerHandlers.Exchange.ValidateGrantedScopes.Descriptor.Order - 500)
+            .SetType(OpenIddictServerHandlerType.Custom)
+            .Build();
+
+    public ValueTask HandleAsync(ValidateTokenRequestContext context)
+    {
+        if (!context.Request.IsRefreshTokenGrantType() || string.IsNullOrEmpty(context.Request.Scope)
+            || context.RefreshTokenPrincipal is not { } principal)
+        {
+            return default;
+        }
+
+        var granted = principal.GetScopes();
+        var extra = context.Request.GetScopes().FirstOrDefault(scope => !granted.Contains(scope));
+        if (extra is not null)
+        {
+            context.Reject(Errors.InvalidScope, $"The '{extra}' scope was not granted; a refresh may only narrow the scopes.");
+        }
+
+        return default;
+    }
+}
+
+/// <summary>
 /// Requires applications under the FAPI 2.0 profile to send their authorization requests
 /// through the pushed authorization request endpoint, whether or not the PAR requirement is
 /// also set on them.
