@@ -199,6 +199,7 @@ public static class AuthorizationServerExtensions
         options.AddEventHandler(AuditClientAuthenticationFailure<ApplyIntrospectionResponseContext>.Descriptor);
         options.AddEventHandler(AuditClientAuthenticationFailure<ApplyRevocationResponseContext>.Descriptor);
         options.AddEventHandler(RoundExpiresIn.Descriptor);
+        options.AddEventHandler(AlwaysIncludeScope.Descriptor);
         options.AddEventHandler(RevokeTokenFamily.Descriptor);
         options.AddEventHandler(AddRevokedStatus.Descriptor);
     }
