@@ -200,6 +200,7 @@ public static class AuthorizationServerExtensions
         options.AddEventHandler(AuditClientAuthenticationFailure<ApplyRevocationResponseContext>.Descriptor);
         options.AddEventHandler(RoundExpiresIn.Descriptor);
         options.AddEventHandler(AlwaysIncludeScope.Descriptor);
+        options.AddEventHandler(IntrospectScopesForPresenter.Descriptor);
         options.AddEventHandler(RevokeTokenFamily.Descriptor);
         options.AddEventHandler(AddRevokedStatus.Descriptor);
     }

@@ -94,3 +94,30 @@ internal sealed class AlwaysIncludeScope : IOpenIddictServerHandler<ProcessSignI
         return default;
     }
 }
+
+/// <summary>
+/// Names the token's scopes in an introspection response to the client the token was issued
+/// to. OpenIddict lists them only for a caller that is an audience of the token (a resource
+/// server), but a client introspecting its own token needs to know what it may do.
+/// </summary>
+internal sealed class IntrospectScopesForPresenter : IOpenIddictServerHandler<HandleIntrospectionRequestContext>
+{
+    public static OpenIddictServerHandlerDescriptor Descriptor { get; } =
+        OpenIddictServerHandlerDescriptor.CreateBuilder<HandleIntrospectionRequestContext>()
+            .UseSingletonHandler<IntrospectScopesForPresenter>()
+            .SetOrder(OpenIddictServerHandlers.Introspection.AttachApplicationClaims.Descriptor.Order + 500)
+            .SetType(OpenIddictServerHandlerType.Custom)
+            .Build();
+
+    public ValueTask HandleAsync(HandleIntrospectionRequestContext context)
+    {
+        if (context.Scopes.Count == 0
+            && !string.IsNullOrEmpty(context.Request.ClientId)
+            && context.GenericTokenPrincipal.HasPresenter(context.Request.ClientId))
+        {
+            context.Scopes.UnionWith(context.GenericTokenPrincipal.GetScopes());
+        }
+
+        return default;
+    }
+}
