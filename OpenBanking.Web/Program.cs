@@ -41,7 +41,7 @@ if (!app.Environment.IsDevelopment())
 }
 
 app.UseSecurityHeaders();
-app.UseRequestBodyLimit();
+app.UseRequestGuards();
 app.UseAuthorizationErrorPages();
 
 // Before authentication, where OpenIddict answers the token, introspection and PAR endpoints.

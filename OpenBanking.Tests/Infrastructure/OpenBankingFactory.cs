@@ -41,6 +41,12 @@ public class OpenBankingFactory : WebApplicationFactory<Program>
         builder.UseEnvironment("Development");
         builder.UseSetting("ConnectionStrings:OpenBanking", $"Data Source={DatabasePath}");
         builder.UseSetting("DataProtection:KeysDirectory", KeysDirectory);
+
+        // The suite logs in and exchanges codes far faster than people do; tests of the limits
+        // set their own small values through Settings.
+        builder.UseSetting("RateLimiting:Login:PermitLimit", "100000");
+        builder.UseSetting("RateLimiting:Authorize:PermitLimit", "100000");
+        builder.UseSetting("RateLimiting:Token:PermitLimit", "100000");
         foreach (var (key, value) in Settings)
         {
             builder.UseSetting(key, value);

@@ -1,6 +1,8 @@
 using System.Buffers;
+using Microsoft.AspNetCore;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
+using OpenBanking.Web.Security;
 using OpenIddict.Abstractions;
 using OpenIddict.Server;
 using OpenIddict.Server.AspNetCore;
@@ -42,6 +44,12 @@ internal sealed class RejectMalformedParameters<TContext>(IOptions<Authorization
     {
         if (context.Transaction.Request is not { } request)
         {
+            return default;
+        }
+
+        if (context.Transaction.GetHttpRequest()?.HttpContext.Items.ContainsKey(RawParameterEncoding.MalformedMarker) == true)
+        {
+            RejectAndForgetState(context, request, RawParameterEncoding.ErrorDescription);
             return default;
         }
 

@@ -68,16 +68,20 @@ public static class HttpHardeningExtensions
         });
 
     /// <summary>
-    /// Answers 413 to a request body over <see cref="AuthorizationServerOptions.MaxRequestBodyBytes"/>
-    /// sent to the OAuth endpoints (/o/) or the Identity pages, before anything reads it. A body
-    /// without Content-Length is read into memory up to the limit first.
+    /// Guards the OAuth endpoints (/o/) and the Identity pages before anything parses a request.
+    /// A body over <see cref="AuthorizationServerOptions.MaxRequestBodyBytes"/> gets 413; a body
+    /// without Content-Length is read into memory up to the limit first. Under /o/, a query or
+    /// form whose percent-decoded bytes are not UTF-8 or contain control characters is refused
+    /// with invalid_request: ASP.NET Core would keep the undecodable escapes as literal text, so a
+    /// state would not come back byte for byte, or throw on %00 and answer 500. At the
+    /// authorization endpoint a malformed query is only marked, so OpenIddict renders its error page.
     /// </summary>
-    public static IApplicationBuilder UseRequestBodyLimit(this IApplicationBuilder app) =>
+    public static IApplicationBuilder UseRequestGuards(this IApplicationBuilder app) =>
         app.Use(async (context, next) =>
         {
             var request = context.Request;
-            if (!request.Path.StartsWithSegments("/o", StringComparison.Ordinal)
-                && !request.Path.StartsWithSegments("/Identity", StringComparison.OrdinalIgnoreCase))
+            var isOAuth = request.Path.StartsWithSegments("/o", StringComparison.Ordinal);
+            if (!isOAuth && !request.Path.StartsWithSegments("/Identity", StringComparison.OrdinalIgnoreCase))
             {
                 await next(context);
                 return;
@@ -89,12 +93,44 @@ public static class HttpHardeningExtensions
             if (request.ContentLength > limit
                 || (hasBody && request.ContentLength is null && !await TryBufferBodyAsync(context, limit)))
             {
-                await WriteTooLargeAsync(context, limit);
+                await WriteErrorAsync(context, StatusCodes.Status413PayloadTooLarge, $"The request body is larger than {limit} bytes.");
                 return;
+            }
+
+            if (isOAuth && !await HasWellFormedParametersAsync(context))
+            {
+                if (!HttpMethods.IsGet(request.Method) || !request.Path.StartsWithSegments("/o/authorize", StringComparison.Ordinal))
+                {
+                    await WriteErrorAsync(context, StatusCodes.Status400BadRequest, RawParameterEncoding.ErrorDescription);
+                    return;
+                }
+
+                context.Items[RawParameterEncoding.MalformedMarker] = true;
             }
 
             await next(context);
         });
+
+    private static async Task<bool> HasWellFormedParametersAsync(HttpContext context)
+    {
+        var request = context.Request;
+        if (!RawParameterEncoding.IsWellFormed(System.Text.Encoding.UTF8.GetBytes(request.QueryString.Value ?? string.Empty)))
+        {
+            return false;
+        }
+
+        if (request.ContentType?.StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase) != true)
+        {
+            return true;
+        }
+
+        request.EnableBuffering();
+        using var body = new MemoryStream();
+        await request.Body.CopyToAsync(body, context.RequestAborted);
+        request.Body.Position = 0;
+
+        return RawParameterEncoding.IsWellFormed(body.GetBuffer().AsSpan(0, (int)body.Length));
+    }
 
     private static async Task<bool> TryBufferBodyAsync(HttpContext context, int limit)
     {
@@ -122,14 +158,14 @@ public static class HttpHardeningExtensions
         return true;
     }
 
-    private static Task WriteTooLargeAsync(HttpContext context, int limit)
+    private static Task WriteErrorAsync(HttpContext context, int statusCode, string description)
     {
-        context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
+        context.Response.StatusCode = statusCode;
         context.Response.ContentType = "application/json";
         var body = new Dictionary<string, string>
         {
             ["error"] = "invalid_request",
-            ["error_description"] = $"The request body is larger than {limit} bytes.",
+            ["error_description"] = description,
         };
 
         return context.Response.WriteAsync(JsonSerializer.Serialize(body));

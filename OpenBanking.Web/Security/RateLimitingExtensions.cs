@@ -39,7 +39,7 @@ public static partial class RateLimitingExtensions
 
     private static RateLimitPartition<string> SelectPartition(HttpContext context, RateLimitingSettings settings)
     {
-        var group = settings.Enabled ? FindGroup(context.Request.Path) : null;
+        var group = settings.Enabled ? FindGroup(context.Request.Path, context.Request.Method) : null;
         var limit = group switch
         {
             "login" => settings.Login,
@@ -63,11 +63,12 @@ public static partial class RateLimitingExtensions
         });
     }
 
-    private static string? FindGroup(PathString path)
+    private static string? FindGroup(PathString path, string method)
     {
         if (path.StartsWithSegments("/Identity/Account/Login", StringComparison.OrdinalIgnoreCase))
         {
-            return "login";
+            // Only password submissions count; showing the form costs nothing.
+            return HttpMethods.IsPost(method) ? "login" : null;
         }
 
         if (path.StartsWithSegments("/o/authorize", StringComparison.Ordinal)
@@ -103,7 +104,7 @@ public static partial class RateLimitingExtensions
     {
         var services = context.RequestServices;
         var address = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-        var group = FindGroup(context.Request.Path) ?? "other";
+        var group = FindGroup(context.Request.Path, context.Request.Method) ?? "other";
         var cache = services.GetRequiredService<IMemoryCache>();
         var cacheKey = $"rate-limited:{group}:{address}";
         if (cache.TryGetValue(cacheKey, out _))

@@ -14,7 +14,7 @@ public sealed class RateLimitingSettings
     /// <summary>Whether the limits apply at all.</summary>
     public bool Enabled { get; set; } = true;
 
-    /// <summary>The login page, /Identity/Account/Login. Lockout protects each account on top of this.</summary>
+    /// <summary>Password submissions to /Identity/Account/Login. Lockout protects each account on top of this.</summary>
     [Required]
     public RateLimit Login { get; set; } = new() { PermitLimit = 60, WindowSeconds = 60 };
 
