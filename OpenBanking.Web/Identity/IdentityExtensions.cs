@@ -42,9 +42,10 @@ public static class IdentityExtensions
                 options.ClaimsIdentity.EmailClaimType = Claims.Email;
             })
             .AddEntityFrameworkStores<BankDbContext>()
-            .AddSignInManager<OpenBanking.Web.Security.AuditingSignInManager>()
             .AddDefaultTokenProviders()
-            .AddDefaultUI();
+            .AddDefaultUI()
+            // After AddDefaultUI, which registers the stock sign-in manager again.
+            .AddSignInManager<OpenBanking.Web.Security.AuditingSignInManager>();
         services.AddRazorPages();
 
         services.ConfigureApplicationCookie(options =>
