@@ -18,6 +18,7 @@ builder.Services
     .AddAuthorizationServer(builder.Configuration, builder.Environment)
     .AddHttpHardening(builder.Configuration, builder.Environment)
     .AddRequestRateLimits(builder.Configuration)
+    .AddSecretSafeLogging()
     .AddBankApi()
     .AddAuditLog()
     .AddAdminPortal()
