@@ -144,7 +144,7 @@ public abstract class SeededFactory : OpenBankingFactory, IAsyncLifetime
 {
     protected abstract IEnumerable<OpenIddictApplicationDescriptor> Applications { get; }
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         foreach (var descriptor in Applications)
         {
@@ -152,5 +152,7 @@ public abstract class SeededFactory : OpenBankingFactory, IAsyncLifetime
         }
     }
 
-    Task IAsyncLifetime.DisposeAsync() => Task.CompletedTask;
+    Task IAsyncLifetime.DisposeAsync() => DisposeResourcesAsync();
+
+    protected virtual Task DisposeResourcesAsync() => Task.CompletedTask;
 }

@@ -194,6 +194,13 @@ public static class AuthorizationServerExtensions
         options.AddEventHandler(RejectUnregisteredScopes<ValidateTokenRequestContext>.CreateDescriptor(
             OpenIddictServerHandlers.Exchange.ValidateScopePermissions.Descriptor.Order));
 
+        options.AddEventHandler(LimitClientAssertionClockSkew.Descriptor);
+        options.AddEventHandler(RejectReplayedClientAssertion.Descriptor);
+        options.AddEventHandler(ValidateClientAssertionParty.Descriptor);
+        options.AddEventHandler(ReportClientAssertionFailures<ApplyTokenResponseContext>.Descriptor);
+        options.AddEventHandler(ReportClientAssertionFailures<ApplyPushedAuthorizationResponseContext>.Descriptor);
+        options.AddEventHandler(ReportClientAssertionFailures<ApplyIntrospectionResponseContext>.Descriptor);
+        options.AddEventHandler(ReportClientAssertionFailures<ApplyRevocationResponseContext>.Descriptor);
         options.AddEventHandler(AuditClientAuthenticationFailure<ApplyTokenResponseContext>.Descriptor);
         options.AddEventHandler(AuditClientAuthenticationFailure<ApplyPushedAuthorizationResponseContext>.Descriptor);
         options.AddEventHandler(AuditClientAuthenticationFailure<ApplyIntrospectionResponseContext>.Descriptor);

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.Options;
 using OpenBanking.Web.Audit;
 using OpenIddict.Abstractions;
 using OpenIddict.Server;
@@ -115,7 +117,7 @@ internal sealed partial class AuditClientAuthenticationFailure<TContext>(
     public static OpenIddictServerHandlerDescriptor Descriptor { get; } =
         OpenIddictServerHandlerDescriptor.CreateBuilder<TContext>()
             .UseScopedHandler<AuditClientAuthenticationFailure<TContext>>()
-            .SetOrder(int.MinValue + 50_000)
+            .SetOrder(ReportClientAssertionFailures<TContext>.Descriptor.Order + 500)
             .SetType(OpenIddictServerHandlerType.Custom)
             .Build();
 
@@ -151,4 +153,145 @@ internal static class ClientAuthentication
     public static bool AppliesTo(OpenIddictServerEndpointType endpoint) => endpoint is
         OpenIddictServerEndpointType.Token or OpenIddictServerEndpointType.PushedAuthorization
         or OpenIddictServerEndpointType.Introspection or OpenIddictServerEndpointType.Revocation;
+}
+
+/// <summary>
+/// Accepts a client assertion only within <see cref="AuthorizationServerOptions.ClockSkewSeconds"/>
+/// of its expiry. OpenIddict 7.9 validates assertions with Microsoft.IdentityModel's default
+/// clock skew of five minutes.
+/// </summary>
+internal sealed class LimitClientAssertionClockSkew(IOptions<AuthorizationServerOptions> options)
+    : IOpenIddictServerHandler<ValidateTokenContext>
+{
+    public static OpenIddictServerHandlerDescriptor Descriptor { get; } =
+        OpenIddictServerHandlerDescriptor.CreateBuilder<ValidateTokenContext>()
+            .UseSingletonHandler<LimitClientAssertionClockSkew>()
+            .SetOrder(OpenIddictServerHandlers.Protection.ResolveTokenValidationParameters.Descriptor.Order + 500)
+            .SetType(OpenIddictServerHandlerType.Custom)
+            .Build();
+
+    public ValueTask HandleAsync(ValidateTokenContext context)
+    {
+        if (context.ValidTokenTypes.Contains(TokenTypeIdentifiers.Private.ClientAssertion))
+        {
+            context.TokenValidationParameters.ClockSkew = TimeSpan.FromSeconds(options.Value.ClockSkewSeconds);
+        }
+
+        return default;
+    }
+}
+
+/// <summary>
+/// Rejects a client assertion presented a second time (same client and <c>jti</c>) before it
+/// expires, as RFC 7523 section 3 allows, so a captured assertion cannot be replayed.
+/// </summary>
+/// <remarks>
+/// NOTE: the used identifiers are kept in this process's memory, which suits the single host the
+/// product runs as; several hosts behind a load balancer would need a shared store.
+/// </remarks>
+internal sealed class RejectReplayedClientAssertion(IMemoryCache cache, IOptions<AuthorizationServerOptions> options)
+    : IOpenIddictServerHandler<ProcessAuthenticationContext>
+{
+    public static OpenIddictServerHandlerDescriptor Descriptor { get; } =
+        OpenIddictServerHandlerDescriptor.CreateBuilder<ProcessAuthenticationContext>()
+            .UseSingletonHandler<RejectReplayedClientAssertion>()
+            .SetOrder(OpenIddictServerHandlers.ValidateClientId.Descriptor.Order - 500)
+            .SetType(OpenIddictServerHandlerType.Custom)
+            .Build();
+
+    public ValueTask HandleAsync(ProcessAuthenticationContext context)
+    {
+        var principal = context.ClientAssertionPrincipal;
+        var tokenId = principal?.GetClaim(Claims.JwtId);
+        if (principal is null)
+        {
+            return default;
+        }
+
+        if (string.IsNullOrEmpty(tokenId))
+        {
+            context.Reject(Errors.InvalidClient, "The client assertion has no 'jti' claim.");
+            return default;
+        }
+
+        var key = "client-assertion:" + principal.GetClaim(Claims.Issuer) + ":" + tokenId;
+        var expires = (principal.GetExpirationDate() ?? context.Options.TimeProvider.GetUtcNow())
+            + TimeSpan.FromSeconds(options.Value.ClockSkewSeconds) + TimeSpan.FromSeconds(1);
+        var used = true;
+        cache.GetOrCreate(key, entry =>
+        {
+            used = false;
+            entry.AbsoluteExpiration = expires;
+            return true;
+        });
+        if (used)
+        {
+            context.Reject(Errors.InvalidClient, "This client assertion was already used; sign a new one for each request.");
+        }
+
+        return default;
+    }
+}
+
+/// <summary>
+/// Rejects a client assertion whose issuer or subject is not the authenticating client with
+/// invalid_client (RFC 7523 section 3), before OpenIddict's own check answers invalid_grant.
+/// </summary>
+internal sealed class ValidateClientAssertionParty : IOpenIddictServerHandler<ProcessAuthenticationContext>
+{
+    public static OpenIddictServerHandlerDescriptor Descriptor { get; } =
+        OpenIddictServerHandlerDescriptor.CreateBuilder<ProcessAuthenticationContext>()
+            .UseSingletonHandler<ValidateClientAssertionParty>()
+            .SetOrder(OpenIddictServerHandlers.ValidateClientAssertion.Descriptor.Order + 100)
+            .SetType(OpenIddictServerHandlerType.Custom)
+            .Build();
+
+    public ValueTask HandleAsync(ProcessAuthenticationContext context)
+    {
+        if (context.ClientAssertionPrincipal is not { } principal)
+        {
+            return default;
+        }
+
+        var issuer = principal.GetClaim(Claims.Issuer);
+        var subject = principal.GetClaim(Claims.Subject);
+        var clientId = context.Request.ClientId;
+        if (string.IsNullOrEmpty(issuer) || issuer != subject || (!string.IsNullOrEmpty(clientId) && issuer != clientId))
+        {
+            context.Reject(Errors.InvalidClient, "The client assertion's 'iss' and 'sub' must both be the client_id.");
+        }
+
+        return default;
+    }
+}
+
+/// <summary>
+/// Reports every failed client assertion as invalid_client with status 401 (RFC 7523 section
+/// 3.2), where OpenIddict 7.9 answers invalid_grant, invalid_token or invalid_request depending
+/// on which claim was wrong. Requests whose assertion was valid keep their error.
+/// </summary>
+internal sealed class ReportClientAssertionFailures<TContext> : IOpenIddictServerHandler<TContext>
+    where TContext : BaseRequestContext
+{
+    public static OpenIddictServerHandlerDescriptor Descriptor { get; } =
+        OpenIddictServerHandlerDescriptor.CreateBuilder<TContext>()
+            .UseSingletonHandler<ReportClientAssertionFailures<TContext>>()
+            .SetOrder(OpenIddictServerHandlers.Exchange.NormalizeErrorResponse.Descriptor.Order + 500)
+            .SetType(OpenIddictServerHandlerType.Custom)
+            .Build();
+
+    public ValueTask HandleAsync(TContext context)
+    {
+        var response = context.Transaction.Response;
+        var authentication = context.Transaction.GetProperty<ProcessAuthenticationContext>(
+            typeof(ProcessAuthenticationContext).FullName!);
+        if (response is { Error: { Length: > 0 } error } && error != Errors.InvalidClient
+            && !string.IsNullOrEmpty(context.Transaction.Request?.ClientAssertion)
+            && authentication is { IsRejected: true, ClientAssertionPrincipal: null })
+        {
+            response.Error = Errors.InvalidClient;
+        }
+
+        return default;
+    }
 }

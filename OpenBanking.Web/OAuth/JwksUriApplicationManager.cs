@@ -1,4 +1,6 @@
+using System.ComponentModel.DataAnnotations;
 using System.Net;
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
@@ -32,6 +34,28 @@ internal sealed class JwksUriApplicationManager(
 
         var uri = await this.GetJwksUriAsync(application, cancellationToken);
         return uri is null ? null : await documents.GetAsync(uri, cancellationToken);
+    }
+
+    /// <summary>
+    /// Validates the application as OpenIddict does, except that a confidential application with
+    /// a JWKS address needs neither a client secret nor a stored key set: the keys are fetched
+    /// from the address when the client authenticates.
+    /// </summary>
+    public override async IAsyncEnumerable<ValidationResult> ValidateAsync(
+        OpenIddictEntityFrameworkCoreApplication application,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var missingCredential = OpenIddictResources.GetResourceString(OpenIddictResources.ID2113);
+        var hasJwksUri = await this.GetJwksUriAsync(application, cancellationToken) is not null;
+        await foreach (var result in base.ValidateAsync(application, cancellationToken))
+        {
+            if (hasJwksUri && result.ErrorMessage == missingCredential)
+            {
+                continue;
+            }
+
+            yield return result;
+        }
     }
 }
 
