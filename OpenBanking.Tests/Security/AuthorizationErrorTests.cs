@@ -126,6 +126,44 @@ public sealed class AuthorizationErrorTests(AuthorizationErrorTests.Factory fact
         Assert.NotEqual(HttpStatusCode.OK, response.StatusCode);
     }
 
+    public static TheoryData<string> UnregisteredScopes { get; } =
+        ["read profile", "email", "read admin", "payments superuser", "READ"];
+
+    [Theory]
+    [MemberData(nameof(UnregisteredScopes))]
+    public async Task Authorize_UnregisteredScope_IsInvalidScope(string scope)
+    {
+        var flow = new OAuthFlow(factory);
+        await flow.LoginAsync(OAuthFlow.CustomerEmail, OAuthFlow.CustomerPassword);
+        var parameters = OAuthFlow.AuthorizationParameters(Pkce.Create(), scope);
+
+        var response = await flow.AuthorizeAsync(parameters);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Null(response.Headers.Location);
+        Assert.Equal("invalid_scope", await response.ReadErrorPageCodeAsync());
+    }
+
+    public static TheoryData<string> UnregisteredClientCredentialsScopes { get; } = ["payments", "read write", "profile", "admin"];
+
+    [Theory]
+    [MemberData(nameof(UnregisteredClientCredentialsScopes))]
+    public async Task Token_ClientCredentialsWithUnregisteredScope_IsInvalidScope(string scope)
+    {
+        var flow = new OAuthFlow(factory);
+
+        var response = await flow.PostTokenAsync(new()
+        {
+            ["grant_type"] = "client_credentials",
+            ["client_id"] = "ref-cc-client",
+            ["client_secret"] = "ref-cc-secret-0123456789abcdef0123456789abcdef",
+            ["scope"] = scope,
+        });
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("invalid_scope", await response.ReadErrorAsync());
+    }
+
     private static void Tamper(List<KeyValuePair<string, string>> fields, string tampering, string? otherRequestUri)
     {
         var (name, change) = (tampering.Split(':')[0], tampering.Split(':')[1]);
