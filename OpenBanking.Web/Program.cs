@@ -45,7 +45,7 @@ app.UseSecurityHeaders();
 app.UseRequestGuards();
 app.UseAuthorizationErrorPages();
 
-// Before authentication, where OpenIddict answers the token, introspection and PAR endpoints.
+// Before authentication, where OpenIddict handles the token, introspection and PAR endpoints.
 app.UseRateLimiter();
 app.UseRouting();
 app.UseAuthentication();

@@ -48,7 +48,7 @@ public sealed class AuthorizationErrorTests(AuthorizationErrorTests.Factory fact
     }
 
     // A submission whose request_uri or client_id was changed or removed is refused on the
-    // error page. Parameters added next to request_uri are ignored: the server answers the
+    // error page. Parameters added next to request_uri are ignored: the server completes the
     // request it cached when it showed the page, so the browser goes only to its registered URI.
     public static TheoryData<string, HttpStatusCode> Tamperings { get; } = new()
     {

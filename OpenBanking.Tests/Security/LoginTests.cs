@@ -62,7 +62,7 @@ public sealed class LoginTests(OpenBankingFactory factory) : IClassFixture<OpenB
     }
 
     [Fact]
-    public async Task Login_RepeatedFailures_LockTheAccountAndAreAudited()
+    public async Task Login_RepeatedFailures_LockAccount()
     {
         var (email, password, _) = await factory.CreateCustomerAsync(0);
 
@@ -104,7 +104,7 @@ public sealed class LoginTests(OpenBankingFactory factory) : IClassFixture<OpenB
 }
 
 /// <summary>
-/// Login, authorization and token endpoints answer 429 with Retry-After once a client address
+/// Login, authorization and token endpoints return 429 with Retry-After once a client address
 /// exceeds the configured limit (here 3 requests a minute), and the first rejection is audited.
 /// </summary>
 public sealed class RateLimitTests(RateLimitTests.Factory factory) : IClassFixture<RateLimitTests.Factory>

@@ -139,7 +139,7 @@ public static class SecurityTestKit
     }
 }
 
-/// <summary>A host whose database holds extra applications, created once before the first test.</summary>
+/// <summary>A host whose database contains extra applications, created once before the first test.</summary>
 public abstract class SeededFactory : OpenBankingFactory, IAsyncLifetime
 {
     protected abstract IEnumerable<OpenIddictApplicationDescriptor> Applications { get; }

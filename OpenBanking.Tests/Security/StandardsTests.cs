@@ -12,8 +12,8 @@ using static OpenIddict.Abstractions.OpenIddictConstants;
 namespace OpenBanking.Tests.Security;
 
 /// <summary>
-/// Discovery advertises exactly what the server does; authorization responses carry iss
-/// (RFC 9207); pushed authorization requests (RFC 9126), private_key_jwt (RFC 7523) and the
+/// Discovery advertises exactly what the server does, and authorization responses carry iss
+/// (RFC 9207). Pushed authorization requests (RFC 9126), private_key_jwt (RFC 7523) and the
 /// per-application FAPI 2.0 profile work and are enforced.
 /// </summary>
 public sealed class StandardsTests(StandardsTests.Factory factory) : IClassFixture<StandardsTests.Factory>
@@ -125,7 +125,7 @@ public sealed class StandardsTests(StandardsTests.Factory factory) : IClassFixtu
     }
 
     [Fact]
-    public async Task Par_RequestUri_WorksOnceAndOnlyForItsClient()
+    public async Task Par_RequestUri_IsSingleUseAndClientBound()
     {
         var flow = new OAuthFlow(factory);
         var pushed = await PushAsync(flow, ParClientId, Pkce.Create(), Secret(ParClientId));
@@ -184,7 +184,7 @@ public sealed class StandardsTests(StandardsTests.Factory factory) : IClassFixtu
     }
 
     [Fact]
-    public async Task RequirePar_DirectRequest_IsRefusedAndPushedRequestWorks()
+    public async Task RequirePar_DirectRequest_IsRejected()
     {
         var flow = new OAuthFlow(factory);
         await flow.LoginAsync(OAuthFlow.CustomerEmail, OAuthFlow.CustomerPassword);

@@ -85,7 +85,7 @@ public static class AuthorizationServerExtensions
                     .SetRefreshTokenReuseLeeway(TimeSpan.FromSeconds(settings.RefreshTokenReuseLeewaySeconds));
 
                 // Codes live at most AuthorizationCodeLifetimeSeconds (60 s or less) even for
-                // an application whose own token lifetime setting asks for more.
+                // an application whose own token lifetime setting is longer.
                 options.AddEventHandler(CapAuthorizationCodeLifetime.Descriptor);
 
                 // The authorization request is stored server-side and the browser carries only a

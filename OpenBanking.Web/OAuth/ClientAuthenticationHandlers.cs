@@ -187,7 +187,7 @@ internal sealed class LimitClientAssertionClockSkew(IOptions<AuthorizationServer
 /// </summary>
 /// <remarks>
 /// NOTE: the used identifiers are kept in this process's memory, which suits the single host the
-/// product runs as; several hosts behind a load balancer would need a shared store.
+/// product runs as. Several hosts behind a load balancer would need a shared store.
 /// </remarks>
 internal sealed class RejectReplayedClientAssertion(IMemoryCache cache, IOptions<AuthorizationServerOptions> options)
     : IOpenIddictServerHandler<ProcessAuthenticationContext>
@@ -235,7 +235,7 @@ internal sealed class RejectReplayedClientAssertion(IMemoryCache cache, IOptions
 
 /// <summary>
 /// Rejects a client assertion whose issuer or subject is not the authenticating client with
-/// invalid_client (RFC 7523 section 3), before OpenIddict's own check answers invalid_grant.
+/// invalid_client (RFC 7523 section 3), before OpenIddict's own check returns invalid_grant.
 /// </summary>
 internal sealed class ValidateClientAssertionParty : IOpenIddictServerHandler<ProcessAuthenticationContext>
 {
@@ -267,7 +267,7 @@ internal sealed class ValidateClientAssertionParty : IOpenIddictServerHandler<Pr
 
 /// <summary>
 /// Reports every failed client assertion as invalid_client with status 401 (RFC 7523 section
-/// 3.2), where OpenIddict 7.9 answers invalid_grant, invalid_token or invalid_request depending
+/// 3.2), where OpenIddict 7.9 returns invalid_grant, invalid_token or invalid_request depending
 /// on which claim was wrong. Requests whose assertion was valid keep their error.
 /// </summary>
 internal sealed class ReportClientAssertionFailures<TContext> : IOpenIddictServerHandler<TContext>

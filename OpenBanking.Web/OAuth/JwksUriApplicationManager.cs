@@ -13,7 +13,7 @@ namespace OpenBanking.Web.OAuth;
 /// <summary>
 /// The OpenIddict application manager, extended so that an application may register its public
 /// keys for private_key_jwt by address (<see cref="ApplicationSecurity.JwksUriProperty"/>) as
-/// well as by value. OpenIddict asks for the key set when it validates a client assertion.
+/// well as by value. OpenIddict reads the key set when it validates a client assertion.
 /// </summary>
 internal sealed class JwksUriApplicationManager(
     IOpenIddictApplicationCache<OpenIddictEntityFrameworkCoreApplication> cache,

@@ -17,7 +17,7 @@ namespace OpenBanking.Web.OAuth;
 /// a <c>state</c> longer than <see cref="AuthorizationServerOptions.MaxStateLength"/> or outside
 /// the printable ASCII range RFC 6749 appendix A.5 allows, and any value with a control character
 /// or the replacement character that malformed UTF-8 decodes to. Registered for every endpoint
-/// that reads parameters; at the authorization endpoint the rejection renders the error page, so a
+/// that reads parameters. At the authorization endpoint the rejection renders the error page, so a
 /// malformed state is never echoed to the client.
 /// </summary>
 internal sealed class RejectMalformedParameters<TContext>(IOptions<AuthorizationServerOptions> options)

@@ -14,7 +14,7 @@ public static class SecretSafeLogging
     ];
 
     /// <summary>
-    /// Caps OpenIddict's server logs at Debug, whatever the configured levels say, so no
+    /// Caps OpenIddict's server logs at Debug, whatever levels are configured, so no
     /// authorization code reaches a log. OpenIddict already redacts secrets and tokens at every
     /// other level; the code verifier is kept out of its request log by <c>HideCodeVerifier</c>.
     /// </summary>
