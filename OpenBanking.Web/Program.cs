@@ -7,6 +7,7 @@ using OpenBanking.Web.Data;
 using OpenBanking.Web.Hosting;
 using OpenBanking.Web.Identity;
 using OpenBanking.Web.OAuth;
+using OpenBanking.Web.Security;
 using OpenBanking.Web.Seeding;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -16,6 +17,9 @@ builder.Services
     .AddPersistence(builder.Configuration, builder.Environment)
     .AddIdentityAndCookies(builder.Configuration, builder.Environment)
     .AddAuthorizationServer(builder.Configuration, builder.Environment)
+    .AddHttpHardening(builder.Configuration, builder.Environment)
+    .AddRequestRateLimits(builder.Configuration)
+    .AddSecretSafeLogging()
     .AddBankApi()
     .AddAuditLog()
     .AddAdminPortal()
@@ -39,7 +43,12 @@ if (!app.Environment.IsDevelopment())
     app.UseHttpsRedirection();
 }
 
+app.UseSecurityHeaders();
+app.UseRequestGuards();
 app.UseAuthorizationErrorPages();
+
+// Before authentication, where OpenIddict handles the token, introspection and PAR endpoints.
+app.UseRateLimiter();
 app.UseRouting();
 app.UseAuthentication();
 app.UseAuthorization();

@@ -30,6 +30,9 @@ public class OpenBankingFactory : WebApplicationFactory<Program>
     /// <summary>Pickup directory that receives the account emails as .eml files.</summary>
     public string MailDirectory => Path.Combine(_directory, "mail");
 
+    /// <summary>Data protection key ring of this host, beside its database.</summary>
+    public string KeysDirectory => Path.Combine(_directory, "keys");
+
     /// <summary>Clock read by OpenIddict's server and validation handlers; tests move it forward.</summary>
     public ShiftedTimeProvider Clock { get; } = new();
 
@@ -41,6 +44,13 @@ public class OpenBankingFactory : WebApplicationFactory<Program>
         builder.UseEnvironment("Development");
         builder.UseSetting("ConnectionStrings:OpenBanking", $"Data Source={DatabasePath}");
         builder.UseSetting("Email:PickupDirectory", MailDirectory);
+        builder.UseSetting("DataProtection:KeysDirectory", KeysDirectory);
+
+        // The suite logs in and exchanges codes far faster than people do; tests of the limits
+        // set their own small values through Settings.
+        builder.UseSetting("RateLimiting:Login:PermitLimit", "100000");
+        builder.UseSetting("RateLimiting:Authorize:PermitLimit", "100000");
+        builder.UseSetting("RateLimiting:Token:PermitLimit", "100000");
         foreach (var (key, value) in Settings)
         {
             builder.UseSetting(key, value);

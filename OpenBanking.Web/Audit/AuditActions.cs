@@ -21,4 +21,8 @@ public static class AuditActions
     public const string ConsentRejected = "consent.rejected";
     public const string ConsentRevoked = "consent.revoked";
     public const string TokenRevoked = "token.revoked";
+    public const string ClientAuthenticationFailed = "client.authentication_failed";
+    public const string AuthorizationCodeReplayed = "token.code_replayed";
+    public const string RefreshTokenReused = "token.refresh_reused";
+    public const string RateLimited = "request.rate_limited";
 }

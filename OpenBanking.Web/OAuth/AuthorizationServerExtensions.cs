@@ -1,6 +1,9 @@
 using System.Security.Cryptography.X509Certificates;
 using OpenBanking.Web.Data;
+using OpenIddict.EntityFrameworkCore.Models;
+using OpenIddict.Server;
 using static OpenIddict.Abstractions.OpenIddictConstants;
+using static OpenIddict.Server.OpenIddictServerEvents;
 
 namespace OpenBanking.Web.OAuth;
 
@@ -25,15 +28,26 @@ public static class AuthorizationServerExtensions
         services.AddScoped<ConsentFormBinding>();
         services.AddScoped<ScopeDescriptions>();
         services.AddScoped<GrantService>();
+        services.AddMemoryCache();
+        services.AddHttpClient(JwksDocumentClient.HttpClientName);
+        services.AddSingleton<JwksDocumentClient>();
 
         services.AddOpenIddict()
             // Applications, authorizations, scopes and tokens live in the product's own database.
-            .AddCore(options => options.UseEntityFrameworkCore().UseDbContext<BankDbContext>())
+            .AddCore(options =>
+            {
+                options.UseEntityFrameworkCore().UseDbContext<BankDbContext>();
+
+                // Applications may register their private_key_jwt keys by JWKS address as well as by value.
+                options.ReplaceApplicationManager<OpenIddictEntityFrameworkCoreApplication, JwksUriApplicationManager>();
+            })
             .AddServer(options =>
             {
                 options.SetAuthorizationEndpointUris("o/authorize/")
                     .SetTokenEndpointUris("o/token/")
                     .SetRevocationEndpointUris("o/revoke_token/")
+                    .SetIntrospectionEndpointUris("o/introspect/")
+                    .SetPushedAuthorizationEndpointUris("o/par/")
                     .SetConfigurationEndpointUris(
                         ".well-known/openid-configuration", ".well-known/oauth-authorization-server")
                     .SetJsonWebKeySetEndpointUris(".well-known/jwks");
@@ -57,12 +71,24 @@ public static class AuthorizationServerExtensions
                     server.CodeChallengeMethods.Add(CodeChallengeMethods.Sha256);
                 });
 
+                // Only the prompt values the authorization endpoint acts on, so discovery lists
+                // exactly those and any other value is rejected.
+                options.Configure(server =>
+                {
+                    server.PromptValues.Clear();
+                    server.PromptValues.UnionWith([PromptValues.None, PromptValues.Consent]);
+                });
+
                 options.RegisterScopes([.. BankScopes.All.Select(scope => scope.Name), .. BankScopes.OpenIdScopes]);
 
                 options.SetAccessTokenLifetime(TimeSpan.FromSeconds(settings.AccessTokenLifetimeSeconds))
                     .SetRefreshTokenLifetime(TimeSpan.FromSeconds(settings.RefreshTokenLifetimeSeconds))
                     .SetAuthorizationCodeLifetime(TimeSpan.FromSeconds(settings.AuthorizationCodeLifetimeSeconds))
                     .SetRefreshTokenReuseLeeway(TimeSpan.FromSeconds(settings.RefreshTokenReuseLeewaySeconds));
+
+                // Codes live at most AuthorizationCodeLifetimeSeconds (60 s or less) even for
+                // an application whose own token lifetime setting is longer.
+                options.AddEventHandler(CapAuthorizationCodeLifetime.Descriptor);
 
                 // The authorization request is stored server-side and the browser carries only a
                 // request_uri, so the consent form approves exactly the request that was shown.
@@ -83,6 +109,10 @@ public static class AuthorizationServerExtensions
             })
             .AddValidation(options =>
             {
+                // Expiry is enforced with the configured clock skew only (at most 30 s).
+                options.Configure(validation => validation.TokenValidationParameters.ClockSkew =
+                    TimeSpan.FromSeconds(settings.ClockSkewSeconds));
+
                 // Access tokens are validated in-process with the server's own keys. Each one is
                 // also checked against its token entry and its authorization in the database, so a
                 // revoked token or a withdrawn grant is rejected on the very next request.
@@ -90,7 +120,12 @@ public static class AuthorizationServerExtensions
                 options.EnableTokenEntryValidation();
                 options.EnableAuthorizationEntryValidation();
                 options.AddAudiences(BankScopes.ApiResource);
-                options.UseAspNetCore();
+
+                // RFC 6750 allows the form body and the query string too, but tokens there end up
+                // in logs, caches and Referer headers: only the Authorization header is read.
+                options.UseAspNetCore()
+                    .DisableAccessTokenExtractionFromBodyForm()
+                    .DisableAccessTokenExtractionFromQueryString();
             });
 
         return services;
@@ -135,7 +170,46 @@ public static class AuthorizationServerExtensions
     private static void AddEventHandlers(OpenIddictServerBuilder options)
     {
         options.AddEventHandler(IssueRefreshTokens.Descriptor);
+        options.AddEventHandler(DetectRedeemedTokenReuse.Descriptor);
+        options.AddEventHandler(RedeemRefreshTokenOnce.Descriptor);
+        options.AddEventHandler(RequireFapi2PushedAuthorization.Descriptor);
+        options.AddEventHandler(RejectScopesBeyondGrant.Descriptor);
+        options.AddEventHandler(RejectMultipleClientCredentials.Descriptor);
+        options.AddEventHandler(RejectPublicClientSecret.Descriptor);
+        options.AddEventHandler(RequireFapi2ClientAuthentication.Descriptor);
+        options.AddEventHandler(ValidateCodeVerifierFormat.Descriptor);
+        options.AddEventHandler(ValidateCodeChallengeFormat<ValidateAuthorizationRequestContext>.Descriptor);
+        options.AddEventHandler(ValidateCodeChallengeFormat<ValidatePushedAuthorizationRequestContext>.Descriptor);
+        options.AddEventHandler(HideCodeVerifier.Descriptor);
+        options.AddEventHandler(RestoreCodeVerifier.Descriptor);
+
+        options.AddEventHandler(RejectMalformedParameters<ExtractAuthorizationRequestContext>.Descriptor);
+        options.AddEventHandler(RejectMalformedParameters<ExtractPushedAuthorizationRequestContext>.Descriptor);
+        options.AddEventHandler(RejectMalformedParameters<ExtractTokenRequestContext>.Descriptor);
+        options.AddEventHandler(RejectMalformedParameters<ExtractIntrospectionRequestContext>.Descriptor);
+        options.AddEventHandler(RejectMalformedParameters<ExtractRevocationRequestContext>.Descriptor);
+
+        options.AddEventHandler(RejectUnregisteredScopes<ValidateAuthorizationRequestContext>.CreateDescriptor(
+            OpenIddictServerHandlers.Authentication.ValidateScopePermissions.Descriptor.Order));
+        options.AddEventHandler(RejectUnregisteredScopes<ValidatePushedAuthorizationRequestContext>.CreateDescriptor(
+            OpenIddictServerHandlers.Authentication.ValidatePushedScopePermissions.Descriptor.Order));
+        options.AddEventHandler(RejectUnregisteredScopes<ValidateTokenRequestContext>.CreateDescriptor(
+            OpenIddictServerHandlers.Exchange.ValidateScopePermissions.Descriptor.Order));
+
+        options.AddEventHandler(LimitClientAssertionClockSkew.Descriptor);
+        options.AddEventHandler(RejectReplayedClientAssertion.Descriptor);
+        options.AddEventHandler(ValidateClientAssertionParty.Descriptor);
+        options.AddEventHandler(ReportClientAssertionFailures<ApplyTokenResponseContext>.Descriptor);
+        options.AddEventHandler(ReportClientAssertionFailures<ApplyPushedAuthorizationResponseContext>.Descriptor);
+        options.AddEventHandler(ReportClientAssertionFailures<ApplyIntrospectionResponseContext>.Descriptor);
+        options.AddEventHandler(ReportClientAssertionFailures<ApplyRevocationResponseContext>.Descriptor);
+        options.AddEventHandler(AuditClientAuthenticationFailure<ApplyTokenResponseContext>.Descriptor);
+        options.AddEventHandler(AuditClientAuthenticationFailure<ApplyPushedAuthorizationResponseContext>.Descriptor);
+        options.AddEventHandler(AuditClientAuthenticationFailure<ApplyIntrospectionResponseContext>.Descriptor);
+        options.AddEventHandler(AuditClientAuthenticationFailure<ApplyRevocationResponseContext>.Descriptor);
         options.AddEventHandler(RoundExpiresIn.Descriptor);
+        options.AddEventHandler(AlwaysIncludeScope.Descriptor);
+        options.AddEventHandler(IntrospectScopesForPresenter.Descriptor);
         options.AddEventHandler(RevokeTokenFamily.Descriptor);
         options.AddEventHandler(AddRevokedStatus.Descriptor);
     }

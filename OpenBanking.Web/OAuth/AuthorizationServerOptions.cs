@@ -33,6 +33,43 @@ public sealed class AuthorizationServerOptions
     [Range(0, 60)]
     public int RefreshTokenReuseLeewaySeconds { get; set; }
 
+    /// <summary>
+    /// Seconds by which the bank API accepts an access token past its expiry, to absorb clock
+    /// differences between servers. RFC 9700 leaves the value open; 30 s is the ceiling here.
+    /// </summary>
+    [Range(0, 30)]
+    public int ClockSkewSeconds { get; set; }
+
+    /// <summary>
+    /// Maximum length in characters of any one parameter of an OAuth request. Longer values are
+    /// rejected with invalid_request before any lookup. Refresh tokens are the longest values
+    /// the server itself issues, at about 2,000 characters.
+    /// </summary>
+    [Range(1024, 65_536)]
+    public int MaxParameterLength { get; set; } = 8192;
+
+    /// <summary>
+    /// Maximum length in characters of the <c>state</c> parameter. A longer state is rejected
+    /// rather than shortened, so a client always gets its state back byte for byte or an error.
+    /// </summary>
+    [Range(64, 4096)]
+    public int MaxStateLength { get; set; } = 1024;
+
+    /// <summary>
+    /// Maximum size in bytes of a request body sent to the OAuth endpoints (/o/) and the login
+    /// page. A larger body is answered with 413 before it is read.
+    /// </summary>
+    [Range(4096, 1_048_576)]
+    public int MaxRequestBodyBytes { get; set; } = 65_536;
+
+    /// <summary>Seconds to wait for an application's JWKS document when it is registered by URL.</summary>
+    [Range(1, 30)]
+    public int JwksFetchTimeoutSeconds { get; set; } = 5;
+
+    /// <summary>Seconds a JWKS document fetched from an application's URL is reused before it is fetched again.</summary>
+    [Range(0, 86_400)]
+    public int JwksCacheSeconds { get; set; } = 300;
+
     /// <summary>PKCS#12 file with the private key that signs tokens. Required outside Development.</summary>
     public CertificateOptions? SigningCertificate { get; set; }
 

@@ -56,6 +56,26 @@ public sealed partial class GrantService(
         return tokens;
     }
 
+    /// <summary>
+    /// Ends one grant family: every token issued under the authorization and, when it is the
+    /// ad-hoc authorization of one authorization code flow, the authorization itself, so tokens
+    /// that a concurrent request creates afterwards fail validation too. A customer's remembered
+    /// consent (a permanent authorization) is left alone. Returns the number of tokens revoked.
+    /// </summary>
+    public async Task<long> EndGrantFamilyAsync(string authorizationId, CancellationToken cancellationToken)
+    {
+        var tokens = await tokenManager.RevokeByAuthorizationIdAsync(authorizationId, cancellationToken);
+        var authorization = await authorizationManager.FindByIdAsync(authorizationId, cancellationToken);
+        if (authorization is not null
+            && await authorizationManager.HasTypeAsync(authorization, AuthorizationTypes.AdHoc, cancellationToken)
+            && await authorizationManager.HasStatusAsync(authorization, Statuses.Valid, cancellationToken))
+        {
+            await authorizationManager.TryRevokeAsync(authorization, cancellationToken);
+        }
+
+        return tokens;
+    }
+
     [LoggerMessage(EventId = 1301, Level = LogLevel.Information,
         Message = "Access of client {ClientId} for customer {CustomerId} withdrawn: {AuthorizationCount} authorizations, {TokenCount} tokens")]
     private static partial void LogAccessRevoked(ILogger logger, string customerId, string clientId, int authorizationCount, long tokenCount);

@@ -45,13 +45,11 @@ public sealed partial class TokenController(
         var stored = result.Principal
             ?? throw new InvalidOperationException("OpenIddict validated the grant but returned no principal.");
 
-        // A refresh may narrow the scopes (RFC 6749 section 6); OpenIddict has already rejected
-        // any scope that the original grant did not include.
-        var scopes = request.IsRefreshTokenGrantType() && !string.IsNullOrEmpty(request.Scope)
-            ? request.GetScopes()
-            : stored.GetScopes();
-
-        var principal = await principals.RefreshCustomerAsync(stored, scopes, cancellationToken);
+        // The new tokens keep the scopes of the original grant. A refresh request that names
+        // fewer scopes gets an access token narrowed to them (OpenIddict does that, after
+        // rejecting any scope beyond the grant), while the new refresh token keeps the original
+        // scopes, as RFC 6749 section 6 requires, so a later refresh may widen back up to them.
+        var principal = await principals.RefreshCustomerAsync(stored, stored.GetScopes(), cancellationToken);
         if (principal is null)
         {
             var customerId = stored.GetClaim(Claims.Subject);
