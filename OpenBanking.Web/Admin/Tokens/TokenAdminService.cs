@@ -123,7 +123,7 @@ public sealed partial class TokenAdminService(
 
         if (!string.IsNullOrEmpty(revocation.CustomerId))
         {
-            var customerId = revocation.CustomerId;
+            var customerId = await ResolveCustomerAsync(db, revocation.CustomerId.Trim(), cancellationToken);
             return (allTokens.WhereLive(now).Where(token => token.Subject == customerId),
                 adHoc.Where(authorization => authorization.Subject == customerId));
         }

@@ -38,7 +38,7 @@ public sealed record TokenDetails(TokenRow Token, string? AuthorizationType, str
 
 /// <summary>
 /// Which tokens to revoke: the selected tokens with the rest of their grants, every token of a
-/// customer, or every token of an application. Exactly one field is set.
+/// customer (by user id or email), or every token of an application. Exactly one field is set.
 /// </summary>
 public sealed record TokenRevocation(
     IReadOnlyCollection<string>? TokenIds = null, string? CustomerId = null, string? ApplicationId = null);
