@@ -197,11 +197,12 @@ public sealed partial class TokenAdminService(
         IQueryable<OpenIddictEntityFrameworkCoreToken> query, PageRequest page) => (page.SortBy, page.Descending) switch
     {
         ("ExpirationDate", false) => query.OrderBy(token => token.ExpirationDate).ThenBy(token => token.Id),
-        ("ExpirationDate", true) => query.OrderByDescending(token => token.ExpirationDate).ThenBy(token => token.Id),
+        ("ExpirationDate", true) => query.OrderByDescending(token => token.ExpirationDate).ThenByDescending(token => token.Id),
         ("Type", false) => query.OrderBy(token => token.Type).ThenByDescending(token => token.CreationDate),
         ("Type", true) => query.OrderByDescending(token => token.Type).ThenByDescending(token => token.CreationDate),
+        // Both directions follow the (CreationDate, Id) index, forwards or backwards.
         ("CreationDate", false) => query.OrderBy(token => token.CreationDate).ThenBy(token => token.Id),
-        _ => query.OrderByDescending(token => token.CreationDate).ThenBy(token => token.Id),
+        _ => query.OrderByDescending(token => token.CreationDate).ThenByDescending(token => token.Id),
     };
 
     private static IQueryable<TokenRow> Project(BankDbContext db, IQueryable<OpenIddictEntityFrameworkCoreToken> tokens) =>
