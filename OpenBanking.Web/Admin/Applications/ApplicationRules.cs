@@ -128,7 +128,8 @@ public static partial class ApplicationRules
             return "Wildcards are not allowed: register each redirect URI exactly.";
         }
 
-        if (!Uri.TryCreate(value, UriKind.Absolute, out var uri))
+        // On Linux, Uri also parses "/callback" as an absolute file URI: require a scheme first.
+        if (!SchemePrefix().IsMatch(value) || !Uri.TryCreate(value, UriKind.Absolute, out var uri))
         {
             return "The redirect URI must be absolute, such as https://app.example/callback.";
         }
@@ -201,4 +202,7 @@ public static partial class ApplicationRules
 
     [GeneratedRegex("^[A-Za-z0-9._-]+$")]
     private static partial Regex ClientIdPattern();
+
+    [GeneratedRegex("^[A-Za-z][A-Za-z0-9+.-]*:")]
+    private static partial Regex SchemePrefix();
 }
