@@ -2,7 +2,10 @@ using System.Net;
 using System.Text.Json;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using OpenBanking.Tests.Infrastructure;
+using OpenBanking.Web.Api;
+using OpenBanking.Web.Seeding;
 using OpenBanking.Web.Admin.Applications;
 using OpenBanking.Web.Admin.AuditTrail;
 using OpenBanking.Web.Admin.Common;
@@ -123,6 +126,38 @@ public sealed class PortalServiceTests(OpenBankingFactory factory) : IClassFixtu
         Assert.Equal(HttpStatusCode.Unauthorized, (await flow.GetBalanceAsync(tokens.AccessToken)).StatusCode);
         var refresh = await flow.RefreshAsync(tokens.RefreshToken!, clientId: clientId, clientSecret: secret);
         Assert.Equal(HttpStatusCode.BadRequest, refresh.StatusCode);
+    }
+
+    [Fact]
+    public async Task GrantTimeline_ShowsWholeLifeInOrder()
+    {
+        var customer = await factory.CreateCustomerAsync(1_000m);
+        var (clientId, secret, id) = await CreateApplicationAsync(DevelopmentSeeder.DemoSettlementAccountNumber);
+        var flow = new OAuthFlow(factory);
+        var tokens = await RunFlowAsync(flow, clientId, secret, customer.Email, customer.Password);
+        Assert.Equal(HttpStatusCode.OK, (await flow.GetBalanceAsync(tokens.AccessToken)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await flow.TransferAsync(tokens.AccessToken, """{"amount": 250.50}""")).StatusCode);
+        await factory.Services.GetRequiredService<ApiCallRecorder>().FlushAsync();
+
+        await using var session = await PortalSession.OpenAsync(factory);
+        var consents = session.Get<ConsentAdminService>();
+        var consent = Assert.Single((await consents.ListAsync(new ConsentFilter(ApplicationId: id), new PageRequest(0, 10), CancellationToken.None)).Items);
+        await consents.RevokeAsync(consent.Id, CancellationToken.None);
+        var timeline = await session.Get<GrantTimelineService>().GetAsync(consent.Id, CancellationToken.None);
+
+        var titles = timeline!.Entries.Select(entry => entry.Title).ToList();
+        Assert.Contains("Consent granted", titles);
+        Assert.Contains("Authorization code issued", titles);
+        Assert.Contains("Authorization code redeemed", titles);
+        Assert.Contains("Access token issued", titles);
+        Assert.Contains("Refresh token issued", titles);
+        Assert.Contains("Balance read (200)", titles);
+        Assert.Contains("Transfer of ₹250.50", titles);
+        Assert.Contains("Consent revoked", titles);
+        Assert.True(titles.IndexOf("Balance read (200)") < titles.IndexOf("Transfer of ₹250.50"));
+        Assert.All(timeline.Entries.TakeLast(2), entry => Assert.Equal(TimelineKind.Revocation, entry.Kind));
+        Assert.Equal(timeline.Entries.OrderBy(entry => entry.At).Select(entry => entry.At), timeline.Entries.Select(entry => entry.At));
+        Assert.Equal(0, timeline.LiveTokenCount);
     }
 
     [Fact]
@@ -295,10 +330,11 @@ public sealed class PortalServiceTests(OpenBankingFactory factory) : IClassFixtu
         Scopes = ["read", "payments"],
     };
 
-    private async Task<(string ClientId, string Secret, string Id)> CreateApplicationAsync()
+    private async Task<(string ClientId, string Secret, string Id)> CreateApplicationAsync(string? settlementAccount = null)
     {
         await using var session = await PortalSession.OpenAsync(factory);
         var input = NewInput(ClientSecrets.NewClientId());
+        input.SettlementAccount = settlementAccount;
         var result = await session.Get<ApplicationAdminService>().CreateAsync(input, CancellationToken.None);
         Assert.True(result.Succeeded, string.Join("; ", result.Errors.Select(error => $"{error.Key}: {error.Value}")));
 

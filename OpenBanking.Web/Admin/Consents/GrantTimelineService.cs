@@ -105,13 +105,20 @@ public sealed class GrantTimelineService(
         return calls.Count > MaxApiCalls;
     }
 
+    // Revocations are recorded against a grant, a customer, an application or a list of
+    // tokens; the events of this pair are those naming one of them.
     private static async Task AddAuditEventsAsync(BankDbContext db, ConsentRow consent, List<string> authorizationIds,
         List<TimelineEntry> entries, CancellationToken cancellationToken)
     {
-        var events = await db.AuditEvents.AsNoTracking()
-            .Where(e => RevocationActions.Contains(e.Action) && e.SubjectId != null
-                && (authorizationIds.Contains(e.SubjectId) || (e.SubjectId == consent.Subject && e.ClientId == consent.ClientId)))
+        var since = consent.CreationDate is { } created ? Utc(created).AddMinutes(-1) : DateTimeOffset.MinValue;
+        var candidates = await db.AuditEvents.AsNoTracking()
+            .Where(e => RevocationActions.Contains(e.Action) && e.OccurredAt >= since
+                && (e.ClientId == consent.ClientId || e.SubjectId == consent.Subject || e.SubjectId == consent.ApplicationId
+                    || (e.SubjectId != null && authorizationIds.Contains(e.SubjectId))))
             .ToListAsync(cancellationToken);
+        var events = candidates.Where(e => (e.SubjectId is not null
+                && (authorizationIds.Contains(e.SubjectId) || e.SubjectId == consent.Subject || e.SubjectId == consent.ApplicationId))
+            || authorizationIds.Any(id => e.After?.Contains(id, StringComparison.Ordinal) == true));
         foreach (var auditEvent in events)
         {
             entries.Add(new TimelineEntry(auditEvent.OccurredAt, TimelineKind.Revocation,

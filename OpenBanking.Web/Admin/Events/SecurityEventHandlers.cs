@@ -1,4 +1,5 @@
 using System.Text.Json;
+using OpenBanking.Web.Admin.Security;
 using OpenBanking.Web.Audit;
 using OpenIddict.Abstractions;
 using OpenIddict.Server;
@@ -38,7 +39,7 @@ internal sealed class AuditIssuedTokens(AuditLog auditLog) : IOpenIddictServerHa
             {
                 Action = AuditActions.TokenIssued,
                 ActorName = context.ClientId,
-                SubjectType = "authorization",
+                SubjectType = AuditSubject.Authorization,
                 SubjectId = principal?.GetAuthorizationId(),
                 ClientId = context.ClientId,
                 After = JsonSerializer.Serialize(new
@@ -88,7 +89,7 @@ internal sealed class AuditFailedTokenRequests(AuditLog auditLog) : IOpenIddictS
             {
                 Action = AuditActions.TokenRequestFailed,
                 ActorName = context.Request?.ClientId,
-                SubjectType = "client",
+                SubjectType = AuditSubject.Client,
                 SubjectId = context.Request?.ClientId,
                 ClientId = context.Request?.ClientId,
                 After = JsonSerializer.Serialize(new
@@ -129,7 +130,7 @@ internal sealed class AuditClientRevocations(AuditLog auditLog) : IOpenIddictSer
             {
                 Action = AuditActions.TokenRevoked,
                 ActorName = context.Request.ClientId,
-                SubjectType = "token",
+                SubjectType = AuditSubject.Token,
                 SubjectId = principal.GetTokenId(),
                 ClientId = context.Request.ClientId,
                 After = JsonSerializer.Serialize(new { authorization_id = principal.GetAuthorizationId(), token_count = 1 }),

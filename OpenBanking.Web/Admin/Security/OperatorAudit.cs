@@ -38,4 +38,5 @@ public sealed record AuditSubject(string Type, string? Id, string? ClientId = nu
     public const string Token = "token";
     public const string Authorization = "authorization";
     public const string User = "user";
+    public const string Client = "client";
 }

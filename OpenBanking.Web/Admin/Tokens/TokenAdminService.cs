@@ -81,6 +81,8 @@ public sealed partial class TokenAdminService(
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var (tokens, grants) = await SelectAsync(db, revocation, cancellationToken);
         var ids = await tokens.Select(token => token.Id!).Take(MaxAuditedTokenIds).ToListAsync(cancellationToken);
+        var grantIds = await grants.Select(authorization => authorization.Id!).Take(MaxAuditedTokenIds).ToListAsync(cancellationToken);
+        var clientIds = await tokens.Select(token => token.Application!.ClientId).Distinct().Take(2).ToListAsync(cancellationToken);
         var stamp = Guid.NewGuid().ToString();
         var revoked = await tokens.ExecuteUpdateAsync(setters => setters
             .SetProperty(token => token.Status, Statuses.Revoked)
@@ -91,8 +93,10 @@ public sealed partial class TokenAdminService(
                 .SetProperty(authorization => authorization.ConcurrencyToken, stamp), cancellationToken);
         await transaction.CommitAsync(cancellationToken);
 
-        await audit.RecordAsync(actor, AuditActions.TokenRevoked, DescribeSubject(revocation),
-            after: new { token_count = revoked, token_ids = ids }, details: Describe(revocation, revoked),
+        // The grant ids let the grant timeline find this event; the client id is set when there is one.
+        var subject = DescribeSubject(revocation) with { ClientId = clientIds.Count == 1 ? clientIds[0] : null };
+        await audit.RecordAsync(actor, AuditActions.TokenRevoked, subject,
+            after: new { token_count = revoked, token_ids = ids, authorization_ids = grantIds }, details: Describe(revocation, revoked),
             cancellationToken: cancellationToken);
         LogRevoked(logger, actor.Id, revoked, revocation.CustomerId, revocation.ApplicationId);
 
