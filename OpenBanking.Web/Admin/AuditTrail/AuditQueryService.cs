@@ -79,7 +79,7 @@ public sealed class AuditQueryService(AdminGuard guard, IDbContextFactory<BankDb
             value = "'" + value;
         }
 
-        var needsQuotes = value.AsSpan().IndexOfAny(",\"\r\n'") >= 0;
+        var needsQuotes = value.AsSpan().IndexOfAny(",\"\r\n") >= 0;
         if (!needsQuotes)
         {
             return value;
