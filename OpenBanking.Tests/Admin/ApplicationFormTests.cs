@@ -63,7 +63,7 @@ public sealed class ApplicationFormTests(OpenBankingFactory factory) : IClassFix
     }
 
     [Fact]
-    public async Task RedirectUri_PrivateUseSchemeAcceptedForPublicClient()
+    public async Task RedirectUri_PrivateUseSchemeForPublicClient()
     {
         await using var context = NewContext();
         var submitted = false;
@@ -109,7 +109,7 @@ public sealed class ApplicationFormTests(OpenBankingFactory factory) : IClassFix
     }
 
     [Fact]
-    public async Task GrantTypesAndScopes_EmptyOrInconsistentShowMessages()
+    public async Task GrantTypesAndScopes_InvalidShowMessages()
     {
         await using var context = NewContext();
         var submitted = false;
@@ -203,7 +203,7 @@ public sealed class ApplicationFormTests(OpenBankingFactory factory) : IClassFix
         page.WaitForElement("#delete-application");
 
         // The buttons that open a dialog are clicked without awaiting their handler, which
-        // waits for the dialog's answer.
+        // waits until the dialog closes.
 
         // Cancel: nothing changes.
         _ = page.Find("#delete-application").ClickAsync(new());

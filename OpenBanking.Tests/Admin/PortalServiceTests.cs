@@ -300,7 +300,7 @@ public sealed class PortalServiceTests(OpenBankingFactory factory) : IClassFixtu
     }
 
     [Fact]
-    public async Task DeleteScope_InUseStatesUsageAndBuiltInRefused()
+    public async Task DeleteScope_ReportsUsageRejectsBuiltIn()
     {
         await using var session = await PortalSession.OpenAsync(factory);
         var scopes = session.Get<ScopeAdminService>();

@@ -73,11 +73,11 @@ public sealed class AdminPortalBrowserTests(BrowserSession browser, KestrelFacto
 
         await page.ClickAsync("#save-application");
         await page.WaitForSelectorAsync("#client-secret");
-        var shown = await page.InputValueAsync("#client-secret");
+        var displayed = await page.InputValueAsync("#client-secret");
         await page.ClickAsync("#copy-secret");
         await page.GetByText("Secret copied to the clipboard.").WaitForAsync();
         var copied = await page.EvaluateAsync<string>("() => navigator.clipboard.readText()");
-        Assert.Equal(shown, copied);
+        Assert.Equal(displayed, copied);
         Assert.Equal(43, copied.Length);
         await ScreenshotAsync(page, "admin-application-secret");
 
@@ -89,8 +89,8 @@ public sealed class AdminPortalBrowserTests(BrowserSession browser, KestrelFacto
         return (clientId, copied, id);
     }
 
-    // The customer's side runs in a browser of its own and lands on the product's /callback/
-    // page, which shows the code; the application's side is plain HTTP to /o/token/.
+    // The customer signs in and consents in a second browser context, which lands on the
+    // product's /callback/ page with the code. The application redeems it over plain HTTP.
     private async Task<string> RunAuthorizationCodeFlowAsync(OAuthFlow flow, string clientId, string secret, string redirectUri)
     {
         var pkce = Pkce.Create();

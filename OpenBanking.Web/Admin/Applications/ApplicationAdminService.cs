@@ -170,7 +170,7 @@ public sealed partial class ApplicationAdminService(
         SetSecretCreatedAt(descriptor);
         descriptor.ClientSecret = secret;
 
-        // The manager sees that the secret changed and stores only its hash.
+        // The manager detects the changed secret and stores only its hash.
         await manager.UpdateAsync(application, descriptor, cancellationToken);
 
         var clientId = descriptor.ClientId;

@@ -105,8 +105,8 @@ public sealed class GrantTimelineService(
         return calls.Count > MaxApiCalls;
     }
 
-    // Revocations are recorded against a grant, a customer, an application or a list of
-    // tokens; the events of this pair are those naming one of them.
+    // A revocation event names a grant, a customer, an application or a list of tokens.
+    // This pair's events are those that name one of its own.
     private static async Task AddAuditEventsAsync(BankDbContext db, ConsentRow consent, List<string> authorizationIds,
         List<TimelineEntry> entries, CancellationToken cancellationToken)
     {

@@ -112,8 +112,8 @@ public sealed class DashboardService(
     public Task<IReadOnlyList<ApplicationSecuritySummary>> GetFailingSecurityChecksAsync(CancellationToken cancellationToken) =>
         applications.GetFailingSecurityChecksAsync(cancellationToken);
 
-    // NOTE: revocations made by clients at /o/revoke_token/ count as one token each, though the
-    // rest of the grant ends with them; the portal's own revocations store the exact count.
+    // NOTE: a client's revocation at /o/revoke_token/ counts as one token, although the rest
+    // of its grant ends with it. The portal's own revocations record the exact count.
     private static int ReadTokenCount(string? after)
     {
         if (string.IsNullOrEmpty(after))

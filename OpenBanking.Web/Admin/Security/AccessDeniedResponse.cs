@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 namespace OpenBanking.Web.Admin.Security;
 
 /// <summary>
-/// Answers a signed-in non-operator who opens a portal page with 403 Forbidden and a short page,
+/// Returns 403 Forbidden and a short page to a signed-in non-operator who opens a portal page,
 /// where Identity would redirect to its access-denied page with status 200. Other paths keep
 /// Identity's behaviour.
 /// </summary>

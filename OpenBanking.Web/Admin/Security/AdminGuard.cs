@@ -9,7 +9,7 @@ namespace OpenBanking.Web.Admin.Security;
 /// <summary>
 /// Checks, on every call of a portal service, that the signed-in user is still an operator: the
 /// account exists, is not locked out and is in the <see cref="Roles.Admin"/> role. The check
-/// reads the database, so a demoted operator is refused at once, whatever the cookie says.
+/// reads the database, so a demoted operator is rejected at once, whatever the cookie claims.
 /// </summary>
 public sealed class AdminGuard(AuthenticationStateProvider authenticationState, IServiceScopeFactory scopeFactory)
 {
