@@ -16,6 +16,7 @@ using Xunit.Abstractions;
 namespace OpenBanking.Tests.Admin;
 
 /// <summary>The token grid over 100,000 seeded tokens reads one page in SQL, never the whole table.</summary>
+[Collection(HeavyTestGroup.Name)]
 public sealed class TokenGridPagingTests(TokenGridPagingTests.RecordingFactory factory, ITestOutputHelper output)
     : IClassFixture<TokenGridPagingTests.RecordingFactory>
 {
@@ -84,4 +85,14 @@ public sealed class TokenGridPagingTests(TokenGridPagingTests.RecordingFactory f
             return base.ReaderExecutingAsync(command, eventData, result, cancellationToken);
         }
     }
+}
+
+/// <summary>
+/// Tests that load the machine, such as seeding 100,000 rows, run alone after the others, so
+/// they do not slow the browser tests past Playwright's timeouts.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class HeavyTestGroup
+{
+    public const string Name = "Heavy";
 }
