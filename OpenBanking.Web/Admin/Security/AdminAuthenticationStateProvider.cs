@@ -23,10 +23,13 @@ public sealed partial class AdminAuthenticationStateProvider(
 
     protected override TimeSpan RevalidationInterval => TimeSpan.FromMinutes(1);
 
-    protected override async Task<bool> ValidateAuthenticationStateAsync(
-        AuthenticationState authenticationState, CancellationToken cancellationToken)
+    protected override Task<bool> ValidateAuthenticationStateAsync(
+        AuthenticationState authenticationState, CancellationToken cancellationToken) =>
+        ValidateAsync(authenticationState.User);
+
+    /// <summary>Returns false when the principal's account changed, is locked out or lost the Admin role.</summary>
+    internal async Task<bool> ValidateAsync(ClaimsPrincipal principal)
     {
-        var principal = authenticationState.User;
         var userId = principal.FindFirstValue(identityOptions.Value.ClaimsIdentity.UserIdClaimType);
         if (string.IsNullOrEmpty(userId))
         {
