@@ -180,6 +180,15 @@ public sealed class PortalServiceTests(OpenBankingFactory factory) : IClassFixtu
         var exchanged = await flow.ExchangeCodeAsync(code, pkce.Verifier, clientId, secret, RedirectUri);
         Assert.Equal(HttpStatusCode.BadRequest, exchanged.StatusCode);
         Assert.Equal("unauthorized_client", await ReadErrorAsync(exchanged));
+        await using (var session = await PortalSession.OpenAsync(factory))
+        {
+            var service = session.Get<ApplicationAdminService>();
+            var renamed = (await service.GetAsync(id, CancellationToken.None))!.Input.Clone();
+            renamed.ClientId = "renamed-" + clientId;
+            var result = await service.UpdateAsync(id, renamed, CancellationToken.None);
+            Assert.Equal($"The client id cannot change after registration: it stays '{clientId}'.", result.Errors["ClientId"]);
+        }
+
         var authorize = await flow.AuthorizeAsync(AuthorizationParameters(clientId, Pkce.Create()));
         Assert.Equal(HttpStatusCode.BadRequest, authorize.StatusCode);
         Assert.Contains("<code id=\"oauth-error\">unauthorized_client</code>", await authorize.Content.ReadAsStringAsync(),

@@ -130,15 +130,21 @@ public sealed partial class ApplicationAdminService(
         var manager = scope.ServiceProvider.GetRequiredService<IOpenIddictApplicationManager>();
         var application = await manager.FindByIdAsync(id, cancellationToken)
             ?? throw new KeyNotFoundException($"Application {id} was not found; it may have been deleted.");
+        var descriptor = new OpenIddictApplicationDescriptor();
+        await manager.PopulateAsync(descriptor, application, cancellationToken);
+        var before = ToInput(descriptor);
         var errors = await ValidateAsync(input, id, cancellationToken);
+        if (input.ClientId != before.ClientId)
+        {
+            // Clients send their client id with every request, so a new one would lock them out.
+            errors[nameof(input.ClientId)] = $"The client id cannot change after registration: it stays '{before.ClientId}'.";
+        }
+
         if (errors.Count > 0)
         {
             return SaveResult.Invalid(errors);
         }
 
-        var descriptor = new OpenIddictApplicationDescriptor();
-        await manager.PopulateAsync(descriptor, application, cancellationToken);
-        var before = ToInput(descriptor);
         Apply(input, descriptor);
         var secret = AdjustSecretForClientType(descriptor, before.ClientType, input.ClientType);
         await manager.UpdateAsync(application, descriptor, cancellationToken);

@@ -43,6 +43,7 @@ public abstract partial class AdminPageBase : ComponentBase
         }
         catch (Exception exception) when (exception is InvalidOperationException or KeyNotFoundException or ArgumentException)
         {
+            LogRejected(Logger, GetType().Name, exception.Message);
             Snackbar.Add(exception.Message, Severity.Error);
             return exception.Message;
         }
@@ -61,6 +62,9 @@ public abstract partial class AdminPageBase : ComponentBase
         var result = await Dialogs.ShowMessageBoxAsync(title, message, yesText: confirmText, cancelText: "Cancel");
         return result == true;
     }
+
+    [LoggerMessage(EventId = 8103, Level = LogLevel.Information, Message = "Portal page {Page} rejected an action: {Reason}")]
+    private static partial void LogRejected(ILogger logger, string page, string reason);
 
     [LoggerMessage(EventId = 8102, Level = LogLevel.Error, Message = "Portal page {Page} failed")]
     private static partial void LogFailed(ILogger logger, Exception exception, string page);
