@@ -137,17 +137,17 @@ public sealed class AdminPortalBrowserTests(BrowserSession browser, KestrelFacto
 
     private async Task VisitOtherPagesAsync(IPage page)
     {
-        foreach (var (href, title, name) in new[]
+        foreach (var (href, title, rowText, name) in new[]
                  {
-                     ("/admin/scopes", "Scopes", "admin-scopes"),
-                     ("/admin/consents", "Consents", "admin-consents"),
-                     ("/admin/customers", "Customers", "admin-customers"),
-                     ("/admin/audit", "Audit log", "admin-audit"),
+                     ("/admin/scopes", "Scopes", "Initiate payments", "admin-scopes"),
+                     ("/admin/consents", "Consents", OAuthFlow.CustomerEmail, "admin-consents"),
+                     ("/admin/customers", "Customers", OAuthFlow.CustomerEmail, "admin-customers"),
+                     ("/admin/audit", "Audit log", "token.revoked", "admin-audit"),
                  })
         {
             await page.ClickAsync($"a[href='{href}']");
             await WaitForPortalAsync(page, title);
-            await page.WaitForSelectorAsync(".mud-table-root, table");
+            await page.Locator("tbody tr", new() { HasText = rowText }).First.WaitForAsync();
             await ScreenshotAsync(page, name);
         }
 
@@ -171,6 +171,10 @@ public sealed class AdminPortalBrowserTests(BrowserSession browser, KestrelFacto
         await page.WaitForSelectorAsync("#admin-main[data-interactive]");
     }
 
-    private async Task ScreenshotAsync(IPage page, string name) =>
+    // Snackbars close by themselves after a few seconds; the screenshot waits so they hide nothing.
+    private async Task ScreenshotAsync(IPage page, string name)
+    {
+        await page.Locator(".mud-snackbar").First.WaitForAsync(new() { State = WaitForSelectorState.Detached, Timeout = 15_000 });
         output.WriteLine("Screenshot: " + await BrowserSession.ScreenshotAsync(page, name));
+    }
 }
