@@ -25,4 +25,28 @@ public static class AuditActions
     public const string AuthorizationCodeReplayed = "token.code_replayed";
     public const string RefreshTokenReused = "token.refresh_reused";
     public const string RateLimited = "request.rate_limited";
+    public const string TokenIssued = "token.issued";
+    public const string TokenRequestFailed = "token.request_failed";
+    public const string ApplicationCreated = "application.created";
+    public const string ApplicationUpdated = "application.updated";
+    public const string ApplicationDeleted = "application.deleted";
+    public const string ApplicationSecretRotated = "application.secret_rotated";
+    public const string ScopeCreated = "scope.created";
+    public const string ScopeUpdated = "scope.updated";
+    public const string ScopeDeleted = "scope.deleted";
+    public const string UserLocked = "user.locked";
+    public const string UserUnlocked = "user.unlocked";
+    public const string AdminRoleGranted = "user.admin_granted";
+    public const string AdminRoleRemoved = "user.admin_removed";
+
+    /// <summary>Every action name, for the audit log's filter.</summary>
+    public static IReadOnlyList<string> All { get; } =
+    [
+        LoginSucceeded, LoginFailed, LockedOut, SignedOut, CustomerRegistered, PasswordResetRequested, PasswordReset,
+        PasswordChanged, TwoFactorEnabled, TwoFactorDisabled, RecoveryCodesGenerated, ConsentGranted, ConsentDenied,
+        ConsentRejected, ConsentRevoked, TokenRevoked, ClientAuthenticationFailed, AuthorizationCodeReplayed,
+        RefreshTokenReused, RateLimited, TokenIssued, TokenRequestFailed, ApplicationCreated, ApplicationUpdated,
+        ApplicationDeleted, ApplicationSecretRotated, ScopeCreated, ScopeUpdated, ScopeDeleted, UserLocked,
+        UserUnlocked, AdminRoleGranted, AdminRoleRemoved,
+    ];
 }

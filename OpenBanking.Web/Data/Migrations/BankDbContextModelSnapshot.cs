@@ -660,6 +660,8 @@ namespace OpenBanking.Web.Data.Migrations
                     b.HasIndex("ReferenceId")
                         .IsUnique();
 
+                    b.HasIndex("CreationDate", "Id");
+
                     b.HasIndex("ApplicationId", "Status", "Subject", "Type");
 
                     b.ToTable("OpenIddictTokens", (string)null);
