@@ -1,7 +1,6 @@
 using OpenIddict.Abstractions;
 using OpenIddict.Server;
 using OpenIddict.Server.AspNetCore;
-using static OpenIddict.Abstractions.OpenIddictConstants;
 using static OpenIddict.Server.OpenIddictServerEvents;
 
 namespace OpenBanking.Web.OAuth;
@@ -12,10 +11,8 @@ namespace OpenBanking.Web.OAuth;
 /// and every access and refresh token issued under it, rotations included. The customer's
 /// remembered consent (a permanent authorization) is left alone.
 /// </summary>
-internal sealed partial class RevokeTokenFamily(
-    IOpenIddictAuthorizationManager authorizationManager,
-    IOpenIddictTokenManager tokenManager,
-    ILogger<RevokeTokenFamily> logger) : IOpenIddictServerHandler<HandleRevocationRequestContext>
+internal sealed partial class RevokeTokenFamily(GrantService grants, ILogger<RevokeTokenFamily> logger)
+    : IOpenIddictServerHandler<HandleRevocationRequestContext>
 {
     public static OpenIddictServerHandlerDescriptor Descriptor { get; } =
         OpenIddictServerHandlerDescriptor.CreateBuilder<HandleRevocationRequestContext>()
@@ -32,15 +29,7 @@ internal sealed partial class RevokeTokenFamily(
             return;
         }
 
-        var authorization = await authorizationManager.FindByIdAsync(authorizationId, context.CancellationToken);
-        if (authorization is null
-            || !await authorizationManager.HasTypeAsync(authorization, AuthorizationTypes.AdHoc, context.CancellationToken))
-        {
-            return;
-        }
-
-        var revoked = await tokenManager.RevokeByAuthorizationIdAsync(authorizationId, context.CancellationToken);
-        await authorizationManager.TryRevokeAsync(authorization, context.CancellationToken);
+        var revoked = await grants.EndGrantFamilyAsync(authorizationId, context.CancellationToken);
         LogGrantRevoked(logger, authorizationId, context.Request.ClientId, revoked);
     }
 
