@@ -6,6 +6,7 @@ using OpenBanking.Web.Data;
 using OpenBanking.Web.Hosting;
 using OpenBanking.Web.Identity;
 using OpenBanking.Web.OAuth;
+using OpenBanking.Web.OAuth.Performance;
 using OpenBanking.Web.Seeding;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -15,6 +16,7 @@ builder.Services
     .AddPersistence(builder.Configuration, builder.Environment)
     .AddIdentityAndCookies(builder.Configuration, builder.Environment)
     .AddAuthorizationServer(builder.Configuration, builder.Environment)
+    .AddTokenPerformance()
     .AddBankApi()
     .AddAuditLog()
     .AddAdminPortal()

@@ -18,6 +18,7 @@ public static partial class PersistenceExtensions
         services.AddPooledDbContextFactory<BankDbContext>(options =>
         {
             options.UseSqlite(connectionString);
+            options.AddInterceptors(SqliteConnectionSettings.Instance);
             options.UseOpenIddict();
         });
 
