@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using OpenBanking.Web.Data;
 
@@ -48,8 +49,7 @@ public sealed partial class ApiCallRecorder(
         }
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        db.ApiCalls.AddRange(batch);
-        await db.SaveChangesAsync(cancellationToken);
+        await ApiCallBatchWriter.WriteAsync(db, batch, cancellationToken);
         if (_queue.Reader.Count > 0)
         {
             await FlushAsync(cancellationToken);
@@ -80,7 +80,7 @@ public sealed partial class ApiCallRecorder(
         {
             await FlushAsync(cancellationToken);
         }
-        catch (DbUpdateException exception)
+        catch (Exception exception) when (exception is DbUpdateException or SqliteException)
         {
             LogFlushFailed(logger, exception);
         }

@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace OpenBanking.Web.Data;
 
@@ -15,17 +16,20 @@ public static partial class PersistenceExtensions
         this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
     {
         var connectionString = ResolveConnectionString(configuration, environment);
-        services.AddPooledDbContextFactory<BankDbContext>(options =>
+        // Interceptors registered by other features (as IInterceptor singletons) join SQLite's
+        // connection settings.
+        services.AddSingleton<IInterceptor>(SqliteConnectionSettings.Instance);
+        services.AddPooledDbContextFactory<BankDbContext>((provider, options) =>
         {
             options.UseSqlite(connectionString);
-            options.AddInterceptors(SqliteConnectionSettings.Instance);
+            options.AddInterceptors(provider.GetServices<IInterceptor>());
             options.UseOpenIddict();
         });
 
         // Requests share one context per scope; Blazor circuits, which live for minutes, take
         // short-lived contexts from the factory instead.
-        services.AddScoped(provider =>
-            provider.GetRequiredService<IDbContextFactory<BankDbContext>>().CreateDbContext());
+        services.AddScoped(provider => OpenForRequest(
+            provider.GetRequiredService<IDbContextFactory<BankDbContext>>().CreateDbContext()));
 
         return services;
     }
@@ -47,6 +51,16 @@ public static partial class PersistenceExtensions
         await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
         var dataSource = db.Database.GetDbConnection().DataSource;
         LogMigrated(logger, dataSource, pending.Count);
+    }
+
+    // A request's queries share one connection, opened when the request first needs the context
+    // and closed when the pooled context is returned. Opening per query took the connection
+    // pool's lock twice per query, which contended under load. Opening takes a pooled native
+    // connection, so it does no I/O except for the first connections of the process.
+    private static BankDbContext OpenForRequest(BankDbContext db)
+    {
+        db.Database.OpenConnection();
+        return db;
     }
 
     private static string ResolveConnectionString(IConfiguration configuration, IHostEnvironment environment)

@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using OpenIddict.EntityFrameworkCore.Models;
 
 namespace OpenBanking.Web.OAuth.Performance;
@@ -6,16 +7,32 @@ public static class TokenPerformanceExtensions
 {
     /// <summary>
     /// Replaces the slow defaults on the token paths: client secrets hashed with SHA-256 in place
-    /// of PBKDF2 (<see cref="Sha256ClientSecretManager"/>), and symmetric keys for the tokens that
-    /// only this server reads (<see cref="SymmetricTokenKeys"/>). Call after AddAuthorizationServer,
-    /// whose certificates the keys are derived from.
+    /// of PBKDF2 (<see cref="Sha256ClientSecretManager"/>), symmetric keys for the tokens that
+    /// only this server reads (<see cref="SymmetricTokenKeys"/>), and bearer token validation
+    /// through an exactly invalidated cache (<see cref="TokenValidationCache"/>). Call after
+    /// AddAuthorizationServer, whose certificates the keys are derived from.
     /// </summary>
     public static IServiceCollection AddTokenPerformance(this IServiceCollection services)
     {
         services.AddOpenIddict()
             .AddCore(options => options
                 .ReplaceApplicationManager<OpenIddictEntityFrameworkCoreApplication, Sha256ClientSecretManager>())
-            .AddServer(options => options.Configure(SymmetricTokenKeys.Add));
+            .AddServer(options => options.Configure(SymmetricTokenKeys.Add))
+            .AddValidation(options =>
+            {
+                foreach (var descriptor in CachedTokenValidationHandlers.Replaced)
+                {
+                    options.RemoveEventHandler(descriptor);
+                }
+
+                foreach (var descriptor in CachedTokenValidationHandlers.Added)
+                {
+                    options.AddEventHandler(descriptor);
+                }
+            });
+
+        services.AddSingleton<TokenValidationCache>();
+        services.AddSingleton<IInterceptor, TokenWriteInvalidator>();
 
         return services;
     }
