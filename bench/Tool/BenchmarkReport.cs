@@ -141,9 +141,10 @@ internal static class BenchmarkReport
             .FirstOrDefault();
         if (grid.ValueKind == JsonValueKind.Object)
         {
-            var first = grid.GetProperty("first_page_ms").GetDouble();
-            page.AppendLine(Target($"token grid first page < {TargetGridMilliseconds:0} ms with {grid.GetProperty("tokens").GetInt32():N0} tokens (query only)",
-                $"{first:0.0} ms", first < TargetGridMilliseconds));
+            var total = grid.GetProperty("total_ms").GetDouble();
+            var cold = grid.GetProperty("cold_ms").GetDouble();
+            page.AppendLine(Target($"token grid first page < {TargetGridMilliseconds:0} ms with {grid.GetProperty("tokens").GetInt32():N0} tokens (database queries only)",
+                $"{total:0.0} ms ({cold:0} ms for the first one after start)", total < TargetGridMilliseconds));
         }
 
         page.AppendLine();
@@ -161,9 +162,11 @@ internal static class BenchmarkReport
         page.AppendLine("## Growth: the same requests with more tokens stored").AppendLine();
         page.AppendLine("Each row starts from a fresh database seeded with that many token rows (plus their");
         page.AppendLine("authorizations) by `OpenBanking.Bench.Tool seed-tokens`; the token measurements add their own");
-        page.AppendLine("rows while they run. Grid: the first page (25 newest tokens with their client) and the total count.");
+        page.AppendLine("rows while they run. Grid: the database time of the first page (25 newest tokens with their");
+        page.AppendLine("client) plus the total count, as a median of 20 runs, and the first run after start, which");
+        page.AppendLine("includes EF Core's query translation.");
         page.AppendLine();
-        page.AppendLine("| tokens stored | seeding s | balance req/s | balance p99 ms | client_credentials req/s | p99 ms | refresh_token req/s | p99 ms | grid first page ms | grid median ms |");
+        page.AppendLine("| tokens stored | seeding s | balance req/s | balance p99 ms | client_credentials req/s | p99 ms | refresh_token req/s | p99 ms | grid page ms | grid first after start ms |");
         page.AppendLine("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         foreach (var group in groups.OrderBy(group => long.Parse(group["growth-".Length..], Invariant)))
         {
@@ -181,8 +184,8 @@ internal static class BenchmarkReport
                 cells.Add(result is { } timed ? timed.GetProperty("p99_ms").GetDouble().ToString("0.0", Invariant) : "–");
             }
 
-            cells.Add(grid?.GetProperty("first_page_ms").GetDouble().ToString("0.0", Invariant) ?? "–");
-            cells.Add(grid?.GetProperty("median_total_ms").GetDouble().ToString("0.00", Invariant) ?? "–");
+            cells.Add(grid?.GetProperty("total_ms").GetDouble().ToString("0.00", Invariant) ?? "–");
+            cells.Add(grid?.GetProperty("cold_ms").GetDouble().ToString("0", Invariant) ?? "–");
             page.AppendLine("| " + string.Join(" | ", cells) + " |");
         }
 

@@ -657,6 +657,8 @@ namespace OpenBanking.Web.Data.Migrations
 
                     b.HasIndex("AuthorizationId");
 
+                    b.HasIndex("CreationDate");
+
                     b.HasIndex("ReferenceId")
                         .IsUnique();
 
