@@ -7,7 +7,8 @@
 #   bench/run.sh --no-growth     skip the growth table
 #
 # Environment: BENCH_DURATION (seconds per measurement, default 10), BENCH_WARMUP (default 3),
-# BENCH_CONNECTIONS (default 32), BENCH_PORT_BASE (default 8201: product, +1 floor, +2 peer).
+# BENCH_CONNECTIONS (default 32), BENCH_PORT_BASE (default 8201: product, +1 floor, +2 peer),
+# BENCH_PEER_DIR (default ../shared/peers/django-dot beside the repository).
 # Benchmarks print numbers; the script fails only when a step cannot run, never on speed.
 set -euo pipefail
 
@@ -61,7 +62,7 @@ install_tools() {
     say "installing wrk (Debian package)"
     as_root apt-get update -qq >>"$LOG" 2>&1 && as_root apt-get install -y -qq wrk >>"$LOG" 2>&1
   fi
-  PEER_SOURCE="$ROOT/../shared/peers/django-dot"
+  PEER_SOURCE="${BENCH_PEER_DIR:-$ROOT/../shared/peers/django-dot}"
   if [[ "$PEER" == 1 && ! -x "$PEER_SOURCE/start.sh" ]]; then
     say "skipping the old stack: $PEER_SOURCE not found"
     PEER=0
@@ -127,8 +128,10 @@ rss_kb() {
 measure() {
   local group="$1" name="$2" url="$3" pids="$4"; shift 5
   local peak=0 sample output line
-  say "$group / $name: ${DURATION}s at $CONNECTIONS connections"
-  env "$@" BENCH_THREADS="$THREADS" wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" \
+  say "$group / $name: ${MEASURE_SECONDS:-$DURATION}s at $CONNECTIONS connections"
+  # A refresh token works once, so the warm-up spends its own pool (refresh_tokens-warmup.txt).
+  local warmup_env=("${@/refresh_tokens.txt/refresh_tokens-warmup.txt}")
+  env "${warmup_env[@]}" BENCH_THREADS="$THREADS" wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" \
     -s "$ROOT/bench/wrk/scenario.lua" "$url" >>"$LOG" 2>&1 || true
   env "$@" BENCH_THREADS="$THREADS" wrk -t"$THREADS" -c"$CONNECTIONS" -d"${MEASURE_SECONDS:-$DURATION}s" --latency \
     -s "$ROOT/bench/wrk/scenario.lua" "$url" >"$OUT/wrk-$group-$name.txt" 2>&1 &
@@ -164,10 +167,16 @@ product_scenarios() {
   fi
 }
 
+# prepare_pool URL DIR COMMAND: access tokens for the balance read, and two pools of refresh
+# tokens (warm-up and measurement), each four per connection so that a lost response
+# (a timeout) does not leave a connection without tokens.
 prepare_pool() {
-  local url="$1" pool="$2" command="$3"
+  local url="$1" pool="$2" command="$3" half=$(( CONNECTIONS * 4 ))
   say "preparing tokens at $url (authorization code flows)"
-  "${TOOL[@]}" "$command" --url "$url" --out "$pool" --access 32 --refresh $(( CONNECTIONS * 4 )) >>"$OUT/prepare.jsonl" 2>>"$LOG"
+  "${TOOL[@]}" "$command" --url "$url" --out "$pool" --access 32 --refresh $(( half * 2 )) >>"$OUT/prepare.jsonl" 2>>"$LOG"
+  head -n "$half" "$pool/refresh_tokens.txt" >"$pool/refresh_tokens-warmup.txt"
+  tail -n +"$(( half + 1 ))" "$pool/refresh_tokens.txt" >"$pool/refresh_tokens-measure.txt"
+  mv "$pool/refresh_tokens-measure.txt" "$pool/refresh_tokens.txt"
 }
 
 run_product() {
