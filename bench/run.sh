@@ -84,6 +84,15 @@ build() {
   TOOL=(dotnet "$ROOT/bench/Tool/bin/Release/net10.0/OpenBanking.Bench.Tool.dll")
 }
 
+# port_free URL: stops the run when something already listens there, which would be measured
+# in place of the server this script starts.
+port_free() {
+  if curl -s -o /dev/null --max-time 2 "$1/"; then
+    say "another process already listens at $1: stop it or set BENCH_PORT_BASE"
+    exit 1
+  fi
+}
+
 wait_for_401() {
   local url="$1" pid="$2"
   for _ in $(seq 1 240); do
@@ -96,9 +105,10 @@ wait_for_401() {
 }
 
 # start_product DATABASE: starts the Release build in Development (which seeds the load-test
-# client and the customer) on its own database file, and waits until it answers.
+# client and the customer) on its own database file, and waits until it responds.
 start_product() {
   local database="$1"
+  port_free "$PRODUCT_URL"
   ( cd "$ROOT/OpenBanking.Web" && exec env ASPNETCORE_ENVIRONMENT=Development \
       "ConnectionStrings__OpenBanking=Data Source=$database" \
       dotnet bin/Release/net10.0/OpenBanking.Web.dll --urls "$PRODUCT_URL" ) >>"$OUT/product.log" 2>&1 &
@@ -190,6 +200,7 @@ run_product() {
 
 run_floor() {
   say "starting the floor (bare Kestrel) at $FLOOR_URL"
+  port_free "$FLOOR_URL"
   dotnet "$ROOT/bench/Floor/bin/Release/net10.0/OpenBanking.Bench.Floor.dll" --urls "$FLOOR_URL" \
     --body-file "$OUT/pool/balance.json" >>"$OUT/floor.log" 2>&1 &
   local pid=$!
@@ -205,6 +216,7 @@ run_peer() {
   cp -r "$PEER_SOURCE" "$PEER_DIR"
   chmod -R u+w "$PEER_DIR"
   say "starting the old stack (django-oauth-toolkit, gunicorn) at $PEER_URL"
+  port_free "$PEER_URL"
   "$PEER_DIR/start.sh" "$((PORT_BASE + 2))" --background >>"$LOG" 2>&1
   local pids
   pids="$(cat "$PEER_DIR/run/gunicorn.pid") $(pgrep -P "$(cat "$PEER_DIR/run/gunicorn.pid")" | tr '\n' ' ')"
@@ -228,8 +240,8 @@ run_growth() {
     stop_product
     seeded=$("${TOOL[@]}" seed-tokens --db "$database" --count "$size" 2>>"$LOG")
     say "  seeded: $seeded"
-    # HOOK: the token grid. This times the first-page query the admin portal's token grid is
-    # expected to send; replace it with the portal's own query once the portal has its grid.
+    # HOOK: the token grid. This times the first-page query that the admin portal's token grid
+    # is expected to send. Once the portal has its grid, time the portal's own query here.
     grid=$("${TOOL[@]}" grid --db "$database" 2>>"$LOG")
     say "  grid: $grid"
     echo "{\"group\":\"growth-$size\",\"scenario\":\"seed\",\"result\":$seeded}" >>"$RESULTS"

@@ -7,10 +7,9 @@ namespace OpenBanking.Web.Api;
 
 /// <summary>
 /// Inserts a batch of <see cref="ApiCall"/> rows with one prepared statement in one transaction.
-/// EF Core's SaveChanges tracked every row and spent about as much CPU on the API call log as on
-/// the balance read itself; this statement does the same insert for a fraction of that.
-/// Columns, names and value conversions come from the EF Core model, so the rows are the ones
-/// SaveChanges would write.
+/// Inserting through SaveChanges, which tracks every row, took about a tenth of the CPU time of
+/// the balance read under load. Columns, names and value conversions come from the EF Core
+/// model, so the rows are the ones SaveChanges would write.
 /// </summary>
 internal static class ApiCallBatchWriter
 {

@@ -37,8 +37,8 @@ public static partial class PersistenceExtensions
     /// <summary>
     /// Applies pending migrations and switches the database to write-ahead logging, so readers
     /// never wait for a writer. Runs once at start-up, before the host serves requests. The
-    /// synchronous pragma keeps SQLite's default, FULL, which syncs the log on every commit, so a
-    /// committed transfer survives a power cut (SQLite documentation of PRAGMA synchronous).
+    /// per-connection pragmas, and why commits sync the disk only for transfers, are in
+    /// <see cref="SqliteConnectionSettings"/>.
     /// </summary>
     public static async Task MigrateDatabaseAsync(this IServiceProvider services, CancellationToken cancellationToken = default)
     {

@@ -11,8 +11,8 @@ namespace OpenBanking.Web.OAuth.Performance;
 /// <summary>
 /// Access token validation handlers that read through <see cref="TokenValidationCache"/>. The
 /// entry handlers take the place and order of OpenIddict 7.9's RestoreTokenEntryProperties,
-/// ValidateTokenEntry and ValidateAuthorizationEntry and make the same decisions with the same
-/// errors; only where the entry comes from differs.
+/// ValidateTokenEntry and ValidateAuthorizationEntry. They make the same decisions with the same
+/// errors, and only where the entry comes from differs.
 /// </summary>
 public static partial class CachedTokenValidationHandlers
 {
@@ -251,8 +251,8 @@ public static partial class CachedTokenValidationHandlers
     }
 
     // The handlers are singletons and take OpenIddict's scoped managers from the request only on
-    // a cache miss: building a token manager (with its own per-scope cache) for every API call
-    // was a fifth of the CPU time of a balance read.
+    // a cache miss. Building a token manager, with its own per-scope cache, for every API call
+    // took a fifth of the CPU time of a balance read.
     private static IServiceProvider RequestServices(ValidateTokenContext context) =>
         context.Transaction.GetHttpRequest()?.HttpContext.RequestServices
         ?? throw new InvalidOperationException("Access token validation ran outside an ASP.NET Core request.");

@@ -14,8 +14,8 @@ namespace OpenBanking.Web.OAuth.Performance;
 /// </summary>
 /// <remarks>
 /// A slow, salted hash protects guessable passwords. Client secrets that this product generates
-/// carry 256 random bits, which no dictionary holds and no search over 2^256 values can find, so
-/// a single SHA-256 is as strong for them. A secret chosen by a person (such as the Development
+/// carry 256 random bits, which are in no dictionary and out of reach of any search over 2^256
+/// values, so a single SHA-256 is as strong for them. A secret chosen by a person (such as the Development
 /// fixtures) gets no such protection: generate production secrets. Secrets stored by earlier
 /// versions in PBKDF2 form still verify, and are rewritten in the new form after their first
 /// successful check.
@@ -77,7 +77,7 @@ public sealed partial class Sha256ClientSecretManager(
         }
         catch (OpenIddictExceptions.ConcurrencyException)
         {
-            // Another request upgraded (or an operator changed) the secret first; that write stands.
+            // Another request upgraded (or an operator changed) the secret first, and that write is kept.
             LogSecretUpgradeSkipped(logger, application.ClientId);
         }
     }

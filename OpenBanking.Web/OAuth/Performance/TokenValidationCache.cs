@@ -17,7 +17,7 @@ namespace OpenBanking.Web.OAuth.Performance;
 /// <para>
 /// Entries, and why revocation stays exact: this host is the only process that writes its SQLite
 /// database, and every write to the token and authorization tables goes through EF Core, where
-/// <see cref="TokenWriteInvalidator"/> sees the SQL. After any UPDATE or DELETE of those tables
+/// <see cref="TokenWriteInvalidator"/> intercepts it. After any UPDATE or DELETE of those tables
 /// commits, it removes the rows it can identify (or everything when it cannot) before the writing
 /// request returns, so the next request reads the database again. That covers OpenIddict's managers
 /// (revocation, redemption, pruning, bulk RevokeByAuthorizationIdAsync), GrantService, the admin
@@ -91,7 +91,7 @@ public sealed class TokenValidationCache
         }
     }
 
-    /// <summary>Forgets every entry; called after a write whose rows cannot be told.</summary>
+    /// <summary>Forgets every entry; called after a write whose rows are unknown.</summary>
     public void InvalidateAll()
     {
         lock (_gate)

@@ -20,7 +20,7 @@ namespace OpenBanking.Web.OAuth.Performance;
 /// SaveChanges returns, when SQLite has committed.</item>
 /// <item>Any other command whose SQL updates or deletes those tables (ExecuteUpdate, as in
 /// OpenIddict's bulk RevokeByAuthorizationIdAsync and pruning, or raw SQL): the whole cache is
-/// emptied after it ran, because its rows cannot be told from the SQL.</item>
+/// emptied after it ran, because the SQL does not say which rows changed.</item>
 /// <item>Inside an explicit transaction, the same happens again when it commits or rolls back,
 /// since a reader may have loaded the old rows in between.</item>
 /// </list>
