@@ -109,6 +109,10 @@ public sealed partial class TokenWriteInvalidator(TokenValidationCache cache)
 
     // SQLite commits a statement that returns rows when its reader is reset, so a write outside
     // SaveChanges that returns rows is invalidated once more as its reader closes.
+    // NOTE: EF Core has no event after the close, so a request that reads the row between this
+    // call and the commit can still cache the old state. Only hand-written UPDATE ... RETURNING
+    // or DELETE ... RETURNING on the token tables takes this path; write such SQL without
+    // RETURNING (it then runs as a non-query and is invalidated after its commit).
     public InterceptionResult DataReaderClosing(DbCommand command, DataReaderClosingEventData eventData, InterceptionResult result)
     {
         InvalidateAfterReaderClosed(command);
