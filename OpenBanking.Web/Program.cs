@@ -7,6 +7,7 @@ using OpenBanking.Web.Data;
 using OpenBanking.Web.Hosting;
 using OpenBanking.Web.Identity;
 using OpenBanking.Web.OAuth;
+using OpenBanking.Web.OAuth.Performance;
 using OpenBanking.Web.Security;
 using OpenBanking.Web.Seeding;
 
@@ -20,6 +21,7 @@ builder.Services
     .AddHttpHardening(builder.Configuration, builder.Environment)
     .AddRequestRateLimits(builder.Configuration)
     .AddSecretSafeLogging()
+    .AddTokenPerformance()
     .AddBankApi()
     .AddAuditLog()
     .AddAdminPortal()

@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using OpenBanking.Web.Data;
 
@@ -23,6 +24,8 @@ public sealed partial class ApiCallRecorder(
     private readonly Channel<ApiCall> _queue = Channel.CreateBounded<ApiCall>(
         new BoundedChannelOptions(100_000) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
 
+    private readonly SemaphoreSlim _flushing = new(1, 1);
+
     private long _dropped;
 
     public void Record(ApiCall call)
@@ -33,8 +36,33 @@ public sealed partial class ApiCallRecorder(
         }
     }
 
-    /// <summary>Writes every queued row now; tests call it before reading the table.</summary>
+    /// <summary>
+    /// Writes every queued row now; tests call it before reading the table. Waits for a flush
+    /// already under way, whose rows have left the queue but may not be written yet.
+    /// </summary>
     public async Task FlushAsync(CancellationToken cancellationToken = default)
+    {
+        await _flushing.WaitAsync(cancellationToken);
+        try
+        {
+            while (await WriteBatchAsync(cancellationToken))
+            {
+            }
+        }
+        finally
+        {
+            _flushing.Release();
+        }
+    }
+
+    public override void Dispose()
+    {
+        _flushing.Dispose();
+        base.Dispose();
+    }
+
+    // Writes up to MaxBatch queued rows; returns false when the queue was empty.
+    private async Task<bool> WriteBatchAsync(CancellationToken cancellationToken)
     {
         var batch = new List<ApiCall>();
         while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var call))
@@ -44,16 +72,12 @@ public sealed partial class ApiCallRecorder(
 
         if (batch.Count == 0)
         {
-            return;
+            return false;
         }
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        db.ApiCalls.AddRange(batch);
-        await db.SaveChangesAsync(cancellationToken);
-        if (_queue.Reader.Count > 0)
-        {
-            await FlushAsync(cancellationToken);
-        }
+        await ApiCallBatchWriter.WriteAsync(db, batch, cancellationToken);
+        return true;
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -80,7 +104,7 @@ public sealed partial class ApiCallRecorder(
         {
             await FlushAsync(cancellationToken);
         }
-        catch (DbUpdateException exception)
+        catch (Exception exception) when (exception is DbUpdateException or SqliteException)
         {
             LogFlushFailed(logger, exception);
         }

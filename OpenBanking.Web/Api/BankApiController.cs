@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
+using OpenBanking.Web.Data;
 using OpenBanking.Web.Ledger;
 using OpenIddict.Abstractions;
 using static OpenIddict.Abstractions.OpenIddictConstants;
@@ -20,15 +21,16 @@ public sealed class BankApiController(
 
     [HttpGet("balance/")]
     [Authorize(Policy = ScopePolicies.Read)]
-    public async Task<IActionResult> GetBalance(CancellationToken cancellationToken)
+    public async Task<IActionResult> GetBalance([FromServices] BankDbContext db, CancellationToken cancellationToken)
     {
-        var account = await FindCustomerAccountAsync(cancellationToken);
+        // One compiled query reads the account and its balance: this is the API's hottest path.
+        var account = await db.FindCustomerBalanceAsync(User.GetClaim(Claims.Subject) ?? string.Empty, cancellationToken);
         if (account is null)
         {
             return NoAccount();
         }
 
-        var balance = await ledger.GetBalanceAsync(account.Id, cancellationToken);
+        var balance = account.Balance ?? 0m;
         Record(ApiOperations.BalanceRead, StatusCodes.Status200OK);
         return Ok(new BalanceResponse(Money.Format(balance), account.Currency, Money.FormatPlain(balance), account.Number));
     }

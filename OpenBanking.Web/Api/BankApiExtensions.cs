@@ -16,7 +16,11 @@ public static class BankApiExtensions
     public static IServiceCollection AddBankApi(this IServiceCollection services)
     {
         services.AddControllersWithViews()
-            .AddJsonOptions(options => options.JsonSerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
+            .AddJsonOptions(options =>
+            {
+                options.JsonSerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+                options.JsonSerializerOptions.TypeInfoResolverChain.Insert(0, BankApiJsonContext.Default);
+            });
         services.AddProblemDetails();
         services.AddScoped<LedgerService>();
         services.AddScoped<AccountService>();

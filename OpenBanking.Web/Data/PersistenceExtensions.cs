@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace OpenBanking.Web.Data;
 
@@ -15,16 +16,20 @@ public static partial class PersistenceExtensions
         this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
     {
         var connectionString = ResolveConnectionString(configuration, environment);
-        services.AddPooledDbContextFactory<BankDbContext>(options =>
+        // Interceptors registered by other features (as IInterceptor singletons) join SQLite's
+        // connection settings.
+        services.AddSingleton<IInterceptor>(SqliteConnectionSettings.Instance);
+        services.AddPooledDbContextFactory<BankDbContext>((provider, options) =>
         {
             options.UseSqlite(connectionString);
+            options.AddInterceptors(provider.GetServices<IInterceptor>());
             options.UseOpenIddict();
         });
 
         // Requests share one context per scope; Blazor circuits, which live for minutes, take
         // short-lived contexts from the factory instead.
-        services.AddScoped(provider =>
-            provider.GetRequiredService<IDbContextFactory<BankDbContext>>().CreateDbContext());
+        services.AddScoped(provider => OpenForRequest(
+            provider.GetRequiredService<IDbContextFactory<BankDbContext>>().CreateDbContext()));
 
         return services;
     }
@@ -32,8 +37,8 @@ public static partial class PersistenceExtensions
     /// <summary>
     /// Applies pending migrations and switches the database to write-ahead logging, so readers
     /// never wait for a writer. Runs once at start-up, before the host serves requests. The
-    /// synchronous pragma keeps SQLite's default, FULL, which syncs the log on every commit, so a
-    /// committed transfer survives a power cut (SQLite documentation of PRAGMA synchronous).
+    /// per-connection pragmas, and why commits sync the disk only for transfers, are in
+    /// <see cref="SqliteConnectionSettings"/>.
     /// </summary>
     public static async Task MigrateDatabaseAsync(this IServiceProvider services, CancellationToken cancellationToken = default)
     {
@@ -46,6 +51,16 @@ public static partial class PersistenceExtensions
         await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
         var dataSource = db.Database.GetDbConnection().DataSource;
         LogMigrated(logger, dataSource, pending.Count);
+    }
+
+    // A request's queries share one connection, opened when the request first needs the context
+    // and closed when the pooled context is returned. Opening per query took the connection
+    // pool's lock twice per query, which contended under load. Opening takes a pooled native
+    // connection, so it does no I/O except for the first connections of the process.
+    private static BankDbContext OpenForRequest(BankDbContext db)
+    {
+        db.Database.OpenConnection();
+        return db;
     }
 
     private static string ResolveConnectionString(IConfiguration configuration, IHostEnvironment environment)

@@ -48,6 +48,9 @@ public sealed partial class LedgerService(BankDbContext db, TimeProvider clock, 
             return TransferResult.SameAccount;
         }
 
+        // A transfer's commit waits for the disk, so it survives a power cut, not only a crash.
+        await using var durable = await db.Database.BeginFullSyncAsync(cancellationToken);
+
         // Microsoft.Data.Sqlite starts a non-deferred transaction with BEGIN IMMEDIATE, which takes
         // the database's write lock before the balance is read. Concurrent transfers therefore run
         // one after another, and the balance checked below cannot change before the commit.

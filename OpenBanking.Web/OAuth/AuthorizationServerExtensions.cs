@@ -39,7 +39,7 @@ public static class AuthorizationServerExtensions
                 options.UseEntityFrameworkCore().UseDbContext<BankDbContext>();
 
                 // Applications may register their private_key_jwt keys by JWKS address as well as by value.
-                options.ReplaceApplicationManager<OpenIddictEntityFrameworkCoreApplication, JwksUriApplicationManager>();
+                options.ReplaceApplicationManager<OpenIddictEntityFrameworkCoreApplication, BankApplicationManager>();
             })
             .AddServer(options =>
             {

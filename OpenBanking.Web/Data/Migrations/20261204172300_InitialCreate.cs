@@ -497,6 +497,11 @@ namespace OpenBanking.Web.Data.Migrations
                 column: "AuthorizationId");
 
             migrationBuilder.CreateIndex(
+                name: "IX_OpenIddictTokens_CreationDate_Id",
+                table: "OpenIddictTokens",
+                columns: new[] { "CreationDate", "Id" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_OpenIddictTokens_ReferenceId",
                 table: "OpenIddictTokens",
                 column: "ReferenceId",

@@ -11,55 +11,6 @@ using OpenIddict.EntityFrameworkCore.Models;
 namespace OpenBanking.Web.OAuth;
 
 /// <summary>
-/// The OpenIddict application manager, extended so that an application may register its public
-/// keys for private_key_jwt by address (<see cref="ApplicationSecurity.JwksUriProperty"/>) as
-/// well as by value. OpenIddict reads the key set when it validates a client assertion.
-/// </summary>
-internal sealed class JwksUriApplicationManager(
-    IOpenIddictApplicationCache<OpenIddictEntityFrameworkCoreApplication> cache,
-    ILogger<OpenIddictApplicationManager<OpenIddictEntityFrameworkCoreApplication>> logger,
-    IOptionsMonitor<OpenIddictCoreOptions> options,
-    IOpenIddictApplicationStore<OpenIddictEntityFrameworkCoreApplication> store,
-    JwksDocumentClient documents)
-    : OpenIddictApplicationManager<OpenIddictEntityFrameworkCoreApplication>(cache, logger, options, store)
-{
-    public override async ValueTask<JsonWebKeySet?> GetJsonWebKeySetAsync(
-        OpenIddictEntityFrameworkCoreApplication application, CancellationToken cancellationToken = default)
-    {
-        var stored = await base.GetJsonWebKeySetAsync(application, cancellationToken);
-        if (stored is not null)
-        {
-            return stored;
-        }
-
-        var uri = await this.GetJwksUriAsync(application, cancellationToken);
-        return uri is null ? null : await documents.GetAsync(uri, cancellationToken);
-    }
-
-    /// <summary>
-    /// Validates the application as OpenIddict does, except that a confidential application with
-    /// a JWKS address needs neither a client secret nor a stored key set: the keys are fetched
-    /// from the address when the client authenticates.
-    /// </summary>
-    public override async IAsyncEnumerable<ValidationResult> ValidateAsync(
-        OpenIddictEntityFrameworkCoreApplication application,
-        [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        var missingCredential = OpenIddictResources.GetResourceString(OpenIddictResources.ID2113);
-        var hasJwksUri = await this.GetJwksUriAsync(application, cancellationToken) is not null;
-        await foreach (var result in base.ValidateAsync(application, cancellationToken))
-        {
-            if (hasJwksUri && result.ErrorMessage == missingCredential)
-            {
-                continue;
-            }
-
-            yield return result;
-        }
-    }
-}
-
-/// <summary>
 /// Fetches and caches applications' JWKS documents. Only HTTPS addresses are fetched, except
 /// loopback addresses in Development; documents over 64 KiB and slow servers are rejected.
 /// </summary>

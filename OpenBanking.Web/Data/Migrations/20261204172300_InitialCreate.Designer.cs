@@ -11,7 +11,7 @@ using OpenBanking.Web.Data;
 namespace OpenBanking.Web.Data.Migrations
 {
     [DbContext(typeof(BankDbContext))]
-    [Migration("20261204154336_InitialCreate")]
+    [Migration("20261204172300_InitialCreate")]
     partial class InitialCreate
     {
         /// <inheritdoc />
@@ -662,6 +662,8 @@ namespace OpenBanking.Web.Data.Migrations
 
                     b.HasIndex("ReferenceId")
                         .IsUnique();
+
+                    b.HasIndex("CreationDate", "Id");
 
                     b.HasIndex("ApplicationId", "Status", "Subject", "Type");
 

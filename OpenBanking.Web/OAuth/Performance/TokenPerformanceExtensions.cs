@@ -1,0 +1,35 @@
+using Microsoft.EntityFrameworkCore.Diagnostics;
+
+namespace OpenBanking.Web.OAuth.Performance;
+
+public static class TokenPerformanceExtensions
+{
+    /// <summary>
+    /// Replaces the slow defaults on the token paths: symmetric keys for the tokens that only
+    /// this server reads (<see cref="SymmetricTokenKeys"/>), and bearer token validation
+    /// through an exactly invalidated cache (<see cref="TokenValidationCache"/>). Call after
+    /// AddAuthorizationServer, whose certificates the keys are derived from.
+    /// </summary>
+    public static IServiceCollection AddTokenPerformance(this IServiceCollection services)
+    {
+        services.AddOpenIddict()
+            .AddServer(options => options.Configure(SymmetricTokenKeys.Add))
+            .AddValidation(options =>
+            {
+                foreach (var descriptor in CachedTokenValidationHandlers.Replaced)
+                {
+                    options.RemoveEventHandler(descriptor);
+                }
+
+                foreach (var descriptor in CachedTokenValidationHandlers.Added)
+                {
+                    options.AddEventHandler(descriptor);
+                }
+            });
+
+        services.AddSingleton<TokenValidationCache>();
+        services.AddSingleton<IInterceptor, TokenWriteInvalidator>();
+
+        return services;
+    }
+}
