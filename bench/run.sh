@@ -105,12 +105,14 @@ wait_for_401() {
 }
 
 # start_product DATABASE: starts the Release build in Development (which seeds the load-test
-# client and the customer) on its own database file, and waits until it responds.
+# client and the customer) on its own database file, and waits until it responds. The per-address
+# rate limits are off: every request of the load generator comes from one loopback address.
 start_product() {
   local database="$1"
   port_free "$PRODUCT_URL"
   ( cd "$ROOT/OpenBanking.Web" && exec env ASPNETCORE_ENVIRONMENT=Development \
       "ConnectionStrings__OpenBanking=Data Source=$database" \
+      RateLimiting__Enabled=false \
       dotnet bin/Release/net10.0/OpenBanking.Web.dll --urls "$PRODUCT_URL" ) >>"$OUT/product.log" 2>&1 &
   PRODUCT_PID=$!
   PIDS+=("$PRODUCT_PID")

@@ -31,6 +31,16 @@ internal static partial class HtmlInputs
         return fields;
     }
 
+    /// <summary>Returns the inputs of the form with id <paramref name="formId"/>, as <see cref="Read"/> does.</summary>
+    public static List<KeyValuePair<string, string>> ReadForm(string html, string formId)
+    {
+        var start = html.IndexOf($"id=\"{formId}\"", StringComparison.Ordinal);
+        var end = start < 0 ? -1 : html.IndexOf("</form>", start, StringComparison.OrdinalIgnoreCase);
+        return start < 0 || end < 0
+            ? throw new InvalidOperationException($"The page has no form with id '{formId}'.")
+            : Read(html[start..end]);
+    }
+
     public static string Value(string html, string name) =>
         Read(html).FirstOrDefault(field => field.Key == name).Value
         ?? throw new InvalidOperationException($"The page has no input named '{name}'.");

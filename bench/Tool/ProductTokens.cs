@@ -26,7 +26,8 @@ internal sealed class ProductBrowser(Uri baseAddress) : OAuthBrowser(baseAddress
 
     protected override async Task<HttpResponseMessage> AllowAsync(HttpResponseMessage page, CancellationToken cancellationToken)
     {
-        var fields = HtmlInputs.Read(await page.Content.ReadAsStringAsync(cancellationToken));
+        // Only the consent form: the page layout carries a sign-out form with its own token.
+        var fields = HtmlInputs.ReadForm(await page.Content.ReadAsStringAsync(cancellationToken), "consent-form");
         fields.Add(KeyValuePair.Create("submit.allow", "yes"));
         return await PostFormAsync(page.RequestMessage!.RequestUri!, fields, cancellationToken);
     }
