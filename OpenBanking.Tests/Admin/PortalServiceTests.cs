@@ -41,6 +41,7 @@ public sealed class PortalServiceTests(OpenBankingFactory factory) : IClassFixtu
         Assert.NotEqual(secret, stored.ClientSecret);
         Assert.DoesNotContain(secret, stored.ClientSecret!, StringComparison.Ordinal);
         Assert.True(await db.AuditEvents.AnyAsync(e => e.Action == AuditActions.ApplicationCreated && e.ClientId == clientId));
+        await factory.Services.GetRequiredService<AuditLog>().FlushAsync();
         Assert.True(await db.AuditEvents.AnyAsync(e => e.Action == AuditActions.TokenIssued && e.ClientId == clientId));
     }
 
@@ -74,6 +75,7 @@ public sealed class PortalServiceTests(OpenBankingFactory factory) : IClassFixtu
         Assert.NotEqual(oldSecret, newSecret);
         await using var db = factory.CreateDbContext();
         Assert.True(await db.AuditEvents.AnyAsync(e => e.Action == AuditActions.ApplicationSecretRotated && e.ClientId == clientId));
+        await factory.Services.GetRequiredService<AuditLog>().FlushAsync();
         Assert.True(await db.AuditEvents.AnyAsync(e => e.Action == AuditActions.TokenRequestFailed && e.ClientId == clientId));
     }
 

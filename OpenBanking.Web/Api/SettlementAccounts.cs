@@ -10,6 +10,9 @@ namespace OpenBanking.Web.Api;
 /// </summary>
 public sealed class SettlementAccounts(IOpenIddictApplicationManager applicationManager, LedgerService ledger)
 {
+    /// <summary>Property of an OpenIddict application that contains its settlement account number.</summary>
+    public const string PropertyName = "settlement_account";
+
     public async Task<Account?> FindForClientAsync(string? clientId, CancellationToken cancellationToken)
     {
         if (string.IsNullOrEmpty(clientId)
@@ -19,7 +22,7 @@ public sealed class SettlementAccounts(IOpenIddictApplicationManager application
         }
 
         var properties = await applicationManager.GetPropertiesAsync(application, cancellationToken);
-        if (!properties.TryGetValue(BankApiController.SettlementAccountProperty, out var number)
+        if (!properties.TryGetValue(PropertyName, out var number)
             || number.ValueKind != JsonValueKind.String)
         {
             return null;

@@ -5,6 +5,7 @@ public static class AuditExtensions
     public static IServiceCollection AddAuditLog(this IServiceCollection services)
     {
         services.AddSingleton<AuditLog>();
+        services.AddHostedService<AuditQueueWriter>();
         return services;
     }
 }

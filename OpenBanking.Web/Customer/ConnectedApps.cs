@@ -17,13 +17,16 @@ public sealed class ConnectedApps(
     BankDbContext db,
     IOpenIddictApplicationManager applicationManager,
     IOpenIddictAuthorizationManager authorizationManager,
-    ScopeDescriptions scopeDescriptions)
+    ScopeDescriptions scopeDescriptions,
+    ApiCallRecorder apiCalls)
 {
     /// <summary>Number of recent transfers listed under each application.</summary>
     public const int RecentTransferCount = 10;
 
     public async Task<IReadOnlyList<ConnectedApp>> ListAsync(string customerId, CancellationToken cancellationToken)
     {
+        // The API call log is written in batches; the customer sees every call made so far.
+        await apiCalls.FlushAsync(cancellationToken);
         var grants = await FindConsentsAsync(customerId, cancellationToken);
         var accountIds = await db.Accounts.AsNoTracking()
             .Where(account => account.OwnerId == customerId)

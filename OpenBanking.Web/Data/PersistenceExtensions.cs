@@ -16,6 +16,7 @@ public static partial class PersistenceExtensions
         this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
     {
         var connectionString = ResolveConnectionString(configuration, environment);
+        services.AddSingleton(new BankDatabase(connectionString));
         // Interceptors registered by other features (as IInterceptor singletons) join SQLite's
         // connection settings.
         services.AddSingleton<IInterceptor>(SqliteConnectionSettings.Instance);
@@ -92,3 +93,6 @@ public static partial class PersistenceExtensions
         Message = "Database {DataSource} is up to date; {MigrationCount} migrations applied at start-up")]
     private static partial void LogMigrated(ILogger logger, string dataSource, int migrationCount);
 }
+
+/// <summary>The resolved connection string of the product's database, for code that reads it without EF Core.</summary>
+public sealed record BankDatabase(string ConnectionString);

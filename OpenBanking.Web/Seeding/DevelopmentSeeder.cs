@@ -120,7 +120,7 @@ public sealed partial class DevelopmentSeeder(
             Requirements = { Requirements.Features.ProofKeyForCodeExchange },
             Properties =
             {
-                [BankApiController.SettlementAccountProperty] = JsonSerializer.SerializeToElement(DemoSettlementAccountNumber),
+                [SettlementAccounts.PropertyName] = JsonSerializer.SerializeToElement(DemoSettlementAccountNumber),
             },
         };
         foreach (var uri in settings.DemoRedirectUris)

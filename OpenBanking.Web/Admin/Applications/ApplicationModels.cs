@@ -42,5 +42,5 @@ public static class ApplicationProperties
     /// <summary>ISO 8601 time the current client secret was generated.</summary>
     public const string SecretCreatedAt = "secret_created_at";
 
-    public const string SettlementAccount = Api.BankApiController.SettlementAccountProperty;
+    public const string SettlementAccount = Api.SettlementAccounts.PropertyName;
 }

@@ -18,7 +18,7 @@ public sealed record AuditFilter(
     DateTimeOffset? To = null);
 
 /// <summary>Reads and exports the audit log for the portal, checking the operator on each call.</summary>
-public sealed class AuditQueryService(AdminGuard guard, IDbContextFactory<BankDbContext> dbFactory)
+public sealed class AuditQueryService(AdminGuard guard, IDbContextFactory<BankDbContext> dbFactory, AuditLog auditLog)
 {
     /// <summary>Most rows one CSV export writes, newest first.</summary>
     public const int MaxExportRows = 100_000;
@@ -31,6 +31,7 @@ public sealed class AuditQueryService(AdminGuard guard, IDbContextFactory<BankDb
 
     public async Task<PageResult<AuditEvent>> ListAsync(AuditFilter filter, PageRequest page, CancellationToken cancellationToken)
     {
+        await auditLog.FlushAsync(cancellationToken);
         await guard.RequireAdminAsync();
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var query = Filter(db, filter);
@@ -46,6 +47,7 @@ public sealed class AuditQueryService(AdminGuard guard, IDbContextFactory<BankDb
     /// <summary>Writes the filtered events as RFC 4180 CSV, newest first, up to <see cref="MaxExportRows"/> rows.</summary>
     public async Task WriteCsvAsync(AuditFilter filter, TextWriter writer, CancellationToken cancellationToken)
     {
+        await auditLog.FlushAsync(cancellationToken);
         await guard.RequireAdminAsync();
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         await writer.WriteLineAsync(string.Join(',', CsvColumns));

@@ -19,7 +19,8 @@ namespace OpenBanking.Web.Admin.Consents;
 public sealed class GrantTimelineService(
     AdminGuard guard,
     ConsentAdminService consents,
-    IDbContextFactory<BankDbContext> dbFactory)
+    IDbContextFactory<BankDbContext> dbFactory,
+    ApiCallRecorder apiCalls)
 {
     public const int MaxApiCalls = 500;
 
@@ -34,6 +35,8 @@ public sealed class GrantTimelineService(
             return null;
         }
 
+        // The API call log is written in batches; the timeline shows every call made so far.
+        await apiCalls.FlushAsync(cancellationToken);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var entries = new List<TimelineEntry>();
         var authorizationIds = await AddAuthorizationsAsync(db, consent, entries, cancellationToken);

@@ -23,6 +23,7 @@ public sealed class DashboardService(
     AdminGuard guard,
     ApplicationAdminService applications,
     IDbContextFactory<BankDbContext> dbFactory,
+    AuditLog auditLog,
     TimeProvider clock)
 {
     public const string Issued = "Tokens issued";
@@ -56,6 +57,7 @@ public sealed class DashboardService(
     /// </summary>
     public async Task<ActivitySeries> GetActivityAsync(bool daily, CancellationToken cancellationToken)
     {
+        await auditLog.FlushAsync(cancellationToken);
         await guard.RequireAdminAsync();
         var buckets = Buckets.Create(clock.GetUtcNow(), daily);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
@@ -104,6 +106,7 @@ public sealed class DashboardService(
     public async Task<IReadOnlyList<AuditEvent>> GetLatestEventsAsync(int count, CancellationToken cancellationToken)
     {
         await guard.RequireAdminAsync();
+        await auditLog.FlushAsync(cancellationToken);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         return await db.AuditEvents.AsNoTracking().OrderByDescending(e => e.OccurredAt).ThenByDescending(e => e.Id)
             .Take(count).ToListAsync(cancellationToken);

@@ -17,12 +17,12 @@ internal sealed class AuditIssuedTokens(AuditLog auditLog) : IOpenIddictServerHa
 {
     public static OpenIddictServerHandlerDescriptor Descriptor { get; } =
         OpenIddictServerHandlerDescriptor.CreateBuilder<ProcessSignInContext>()
-            .UseScopedHandler<AuditIssuedTokens>()
+            .UseSingletonHandler<AuditIssuedTokens>()
             .SetOrder(OpenIddictServerHandlers.AttachSignInParameters.Descriptor.Order + 1_000)
             .SetType(OpenIddictServerHandlerType.Custom)
             .Build();
 
-    public async ValueTask HandleAsync(ProcessSignInContext context)
+    public ValueTask HandleAsync(ProcessSignInContext context)
     {
         var issued = new Dictionary<string, string?>();
         AddIssued(issued, "authorization_code", context.AuthorizationCodePrincipal, context.IncludeAuthorizationCode);
@@ -30,11 +30,11 @@ internal sealed class AuditIssuedTokens(AuditLog auditLog) : IOpenIddictServerHa
         AddIssued(issued, "refresh_token", context.RefreshTokenPrincipal, context.IncludeRefreshToken);
         if (issued.Count == 0)
         {
-            return;
+            return default;
         }
 
         var principal = context.AccessTokenPrincipal ?? context.AuthorizationCodePrincipal;
-        await auditLog.RecordAsync(
+        auditLog.Enqueue(
             new AuditEvent
             {
                 Action = AuditActions.TokenIssued,
@@ -50,8 +50,9 @@ internal sealed class AuditIssuedTokens(AuditLog auditLog) : IOpenIddictServerHa
                     token_ids = issued,
                 }),
                 Details = "Issued " + string.Join(", ", issued.Keys) + ".",
-            },
-            context.CancellationToken);
+            });
+
+        return default;
     }
 
     private static void AddIssued(
@@ -72,19 +73,19 @@ internal sealed class AuditFailedTokenRequests(AuditLog auditLog) : IOpenIddictS
 {
     public static OpenIddictServerHandlerDescriptor Descriptor { get; } =
         OpenIddictServerHandlerDescriptor.CreateBuilder<ApplyTokenResponseContext>()
-            .UseScopedHandler<AuditFailedTokenRequests>()
+            .UseSingletonHandler<AuditFailedTokenRequests>()
             .SetOrder(OpenIddictServerHandlers.Exchange.NormalizeErrorResponse.Descriptor.Order + 1_000)
             .SetType(OpenIddictServerHandlerType.Custom)
             .Build();
 
-    public async ValueTask HandleAsync(ApplyTokenResponseContext context)
+    public ValueTask HandleAsync(ApplyTokenResponseContext context)
     {
         if (string.IsNullOrEmpty(context.Response.Error))
         {
-            return;
+            return default;
         }
 
-        await auditLog.RecordAsync(
+        auditLog.Enqueue(
             new AuditEvent
             {
                 Action = AuditActions.TokenRequestFailed,
@@ -99,8 +100,9 @@ internal sealed class AuditFailedTokenRequests(AuditLog auditLog) : IOpenIddictS
                     error_description = context.Response.ErrorDescription,
                 }),
                 Details = $"{context.Response.Error}: {context.Response.ErrorDescription}",
-            },
-            context.CancellationToken);
+            });
+
+        return default;
     }
 }
 

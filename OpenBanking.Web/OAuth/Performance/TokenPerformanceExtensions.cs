@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace OpenBanking.Web.OAuth.Performance;
@@ -28,6 +29,9 @@ public static class TokenPerformanceExtensions
             });
 
         services.AddSingleton<TokenValidationCache>();
+        services.AddSingleton<AcceptedTokens>();
+        services.AddAuthentication()
+            .AddScheme<AuthenticationSchemeOptions, BankApiBearerHandler>(BankApiBearerHandler.SchemeName, displayName: null, _ => { });
         services.AddSingleton<IInterceptor, TokenWriteInvalidator>();
 
         return services;

@@ -104,7 +104,7 @@ public sealed class TokenValidationCache
 
     // ClaimsPrincipal.Clone copies only the list of identities, so two requests would share
     // (and change) the same claims. Each identity is copied with its claims.
-    private static ClaimsPrincipal DeepCopy(ClaimsPrincipal principal) =>
+    public static ClaimsPrincipal DeepCopy(ClaimsPrincipal principal) =>
         new(principal.Identities.Select(identity => identity.Clone()));
 
     private void Add<T>(ConcurrentDictionary<string, T> map, string id, T value, long version)
