@@ -77,6 +77,54 @@ public sealed class ConsentTests(OpenBankingFactory factory) : IClassFixture<Ope
     }
 
     [Fact]
+    public async Task LaterPartialConsent_ReplacesEarlierConsent()
+    {
+        var (flow, _) = await SignedInCustomerAsync();
+        await GrantAsync(flow, "read write payments");
+        var forced = OAuthFlow.AuthorizationParameters(Pkce.Create(), "read write payments");
+        forced["prompt"] = "consent";
+        var page = await flow.AuthorizeAsync(forced);
+        OAuthFlow.RedirectQuery(await flow.SubmitConsentAsync(page, allow: true, grantedScopes: ["read"]));
+
+        var plain = await flow.AuthorizeAsync(OAuthFlow.AuthorizationParameters(Pkce.Create(), "read write payments"));
+
+        // The customer unticked payments last time: the page asks again instead of granting it.
+        Assert.Equal(HttpStatusCode.OK, plain.StatusCode);
+        Assert.Contains("consent-form", await plain.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task LaterDeny_ForgetsEarlierConsent()
+    {
+        var (flow, _) = await SignedInCustomerAsync();
+        await GrantAsync(flow, "read payments");
+        var forced = OAuthFlow.AuthorizationParameters(Pkce.Create(), "read payments");
+        forced["prompt"] = "consent";
+        var page = await flow.AuthorizeAsync(forced);
+        var denied = OAuthFlow.RedirectQuery(await flow.SubmitConsentAsync(page, allow: false));
+        Assert.Equal("access_denied", denied["error"]);
+
+        var plain = await flow.AuthorizeAsync(OAuthFlow.AuthorizationParameters(Pkce.Create(), "read payments"));
+
+        Assert.Equal(HttpStatusCode.OK, plain.StatusCode);
+        Assert.Contains("consent-form", await plain.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task MaxAgeZero_AsksForSignInAgain()
+    {
+        var (flow, _) = await SignedInCustomerAsync();
+        await GrantAsync(flow, "read");
+        var parameters = OAuthFlow.AuthorizationParameters(Pkce.Create(), "read");
+        parameters["max_age"] = "0";
+
+        var response = await flow.AuthorizeAsync(parameters);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.StartsWith("/Identity/Account/Login", response.RequestMessage!.RequestUri!.AbsolutePath, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task RememberedConsent_NewScope_ShowsPageAgain()
     {
         var (flow, _) = await SignedInCustomerAsync();

@@ -43,11 +43,16 @@ public sealed partial class AuthorizationController(
         var request = HttpContext.GetOpenIddictServerRequest()
             ?? throw new InvalidOperationException("The OpenID Connect request cannot be retrieved.");
 
-        var user = await GetSignedInUserAsync();
-        if (user is null)
+        var (user, signedInAt) = await GetSignedInUserWithTimeAsync();
+
+        // max_age (OpenID Connect Core 1.0 section 3.1.2.1): a sign-in older than the limit
+        // counts as none, so the customer signs in again.
+        var tooOld = request.MaxAge is { } maxAge
+            && (signedInAt is null || signedInAt.Value.AddSeconds(maxAge) < DateTimeOffset.UtcNow);
+        if (user is null || tooOld)
         {
             return request.HasPromptValue(PromptValues.None)
-                ? OAuthResults.Reject(Errors.LoginRequired, "The customer is not signed in.")
+                ? OAuthResults.Reject(Errors.LoginRequired, "The customer is not signed in recently enough.")
                 : Challenge(new AuthenticationProperties { RedirectUri = Request.PathBase + Request.Path + Request.QueryString },
                     IdentityConstants.ApplicationScheme);
         }
@@ -106,21 +111,13 @@ public sealed partial class AuthorizationController(
         if (granted.Count == 0)
         {
             LogConsentDenied(logger, user.Id, request.ClientId);
+            await ReplaceConsentAsync(user, application, principal: null, [], cancellationToken);
             await audit.RecordAsync(AuditActions.ConsentDenied, user, user.Email, request.ClientId, "no scope ticked");
             return OAuthResults.Reject(Errors.AccessDenied, "The customer granted no scope.");
         }
 
         var principal = await principals.CreateForCustomerAsync(user, granted, cancellationToken);
-        if (await FindConsentAsync(user, application, granted, cancellationToken) is null)
-        {
-            await authorizationManager.CreateAsync(
-                principal: principal,
-                subject: user.Id,
-                client: await applicationManager.GetIdAsync(application, cancellationToken) ?? string.Empty,
-                type: AuthorizationTypes.Permanent,
-                scopes: [.. granted],
-                cancellationToken);
-        }
+        await ReplaceConsentAsync(user, application, principal, granted, cancellationToken);
 
         var grantedText = string.Join(' ', granted);
         LogConsentGranted(logger, user.Id, request.ClientId, grantedText);
@@ -152,6 +149,7 @@ public sealed partial class AuthorizationController(
         }
 
         LogConsentDenied(logger, user.Id, request.ClientId);
+        await ReplaceConsentAsync(user, application, principal: null, [], cancellationToken);
         await audit.RecordAsync(AuditActions.ConsentDenied, user, user.Email, request.ClientId, "denied");
         return OAuthResults.Reject(Errors.AccessDenied, "The customer denied the request.");
     }
@@ -168,10 +166,48 @@ public sealed partial class AuthorizationController(
         return View("~/OAuth/Views/Error.cshtml", OAuthErrorViewModel.ChangedConsentForm);
     }
 
-    private async Task<BankUser?> GetSignedInUserAsync()
+    private async Task<BankUser?> GetSignedInUserAsync() => (await GetSignedInUserWithTimeAsync()).User;
+
+    private async Task<(BankUser? User, DateTimeOffset? SignedInAt)> GetSignedInUserWithTimeAsync()
     {
         var result = await HttpContext.AuthenticateAsync(IdentityConstants.ApplicationScheme);
-        return result.Succeeded ? await userManager.GetUserAsync(result.Principal) : null;
+        return result.Succeeded
+            ? (await userManager.GetUserAsync(result.Principal), result.Properties?.IssuedUtc)
+            : (null, null);
+    }
+
+    /// <summary>
+    /// Makes the customer's latest decision the remembered one: every earlier consent to this
+    /// application ends, and the scopes just granted (if any) become the consent. Tokens already
+    /// issued keep their own grants; "Remove access" ends those.
+    /// </summary>
+    private async Task ReplaceConsentAsync(
+        BankUser user, object application, ClaimsPrincipal? principal, List<string> granted,
+        CancellationToken cancellationToken)
+    {
+        var applicationId = await applicationManager.GetIdAsync(application, cancellationToken) ?? string.Empty;
+        var earlier = new List<object>();
+        await foreach (var authorization in authorizationManager.FindAsync(
+            user.Id, applicationId, Statuses.Valid, AuthorizationTypes.Permanent, scopes: null, cancellationToken))
+        {
+            earlier.Add(authorization);
+        }
+
+        foreach (var authorization in earlier)
+        {
+            await authorizationManager.TryRevokeAsync(authorization, cancellationToken);
+        }
+
+        if (principal is not null && granted.Count > 0)
+        {
+            await authorizationManager.CreateAsync(
+                principal: principal,
+                subject: user.Id,
+                client: applicationId,
+                type: AuthorizationTypes.Permanent,
+                scopes: [.. granted],
+                cancellationToken);
+        }
     }
 
     private async Task<object> FindApplicationAsync(OpenIddictRequest request, CancellationToken cancellationToken) =>
