@@ -19,7 +19,7 @@ public sealed class ProductionHostTests : IDisposable
     public ProductionHostTests() => Directory.CreateDirectory(_directory);
 
     [Fact]
-    public async Task Production_SeedsNothingButScopes()
+    public async Task Production_SeedsNothingButBuiltInScopes()
     {
         await using var factory = CreateFactory();
 
@@ -28,7 +28,7 @@ public sealed class ProductionHostTests : IDisposable
         Assert.Equal(0, await db.Set<OpenIddictEntityFrameworkCoreApplication>().CountAsync());
         Assert.Equal(0, await db.Accounts.CountAsync());
         var scopes = await db.Set<OpenIddictEntityFrameworkCoreScope>().Select(scope => scope.Name).OrderBy(name => name).ToListAsync();
-        Assert.Equal(["payments", "read", "write"], scopes);
+        Assert.Equal(["email", "openid", "payments", "profile", "read", "write"], scopes);
     }
 
     [Fact]

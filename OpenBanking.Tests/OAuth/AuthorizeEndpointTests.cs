@@ -85,6 +85,9 @@ public sealed class AuthorizeEndpointTests(OpenBankingFactory factory) : IClassF
 
     [Theory]
     [InlineData("read admin")]
+    [InlineData("read profile")]
+    [InlineData("openid read")]
+    [InlineData("read offline_access")]
     public async Task ScopeNotRegistered_IsInvalidScope(string scope)
     {
         var flow = new OAuthFlow(factory);

@@ -43,7 +43,7 @@ public sealed class StandardsTests(StandardsTests.Factory factory) : IClassFixtu
         Assert.Equal(["code"], Strings(openId, "response_types_supported"));
         Assert.Equal(["consent", "none"], Strings(openId, "prompt_values_supported"));
         Assert.Equal(["authorization_code", "client_credentials", "refresh_token"], Strings(openId, "grant_types_supported"));
-        Assert.Equal(["form_post", "fragment", "query"], Strings(openId, "response_modes_supported"));
+        Assert.Equal(["fragment", "query"], Strings(openId, "response_modes_supported"));
         foreach (var endpoint in new[] { "token", "introspection", "revocation", "pushed_authorization_request" })
         {
             Assert.Equal(["client_secret_basic", "client_secret_post", "private_key_jwt"],
@@ -51,7 +51,7 @@ public sealed class StandardsTests(StandardsTests.Factory factory) : IClassFixtu
         }
     }
 
-    public static TheoryData<string> ResponseModes { get; } = ["query", "fragment", "form_post"];
+    public static TheoryData<string> ResponseModes { get; } = ["query", "fragment"];
 
     [Theory]
     [MemberData(nameof(ResponseModes))]
@@ -68,13 +68,26 @@ public sealed class StandardsTests(StandardsTests.Factory factory) : IClassFixtu
             response = await flow.SubmitConsentAsync(response, allow: true);
         }
 
-        var delivered = responseMode == "form_post"
-            ? await response.Content.ReadAsStringAsync()
-            : response.Headers.Location!.OriginalString;
+        var delivered = response.Headers.Location!.OriginalString;
         Assert.Contains(responseMode == "fragment" ? OAuthFlow.DemoRedirectUri + "#" : OAuthFlow.DemoRedirectUri, delivered,
             StringComparison.Ordinal);
         Assert.Contains("code", delivered, StringComparison.Ordinal);
         Assert.Contains("http://localhost/", Uri.UnescapeDataString(delivered), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Authorize_FormPostResponseMode_IsRejectedWithoutCode()
+    {
+        var flow = new OAuthFlow(factory);
+        await flow.LoginAsync(OAuthFlow.CustomerEmail, OAuthFlow.CustomerPassword);
+        var parameters = OAuthFlow.AuthorizationParameters(Pkce.Create());
+        parameters["response_mode"] = "form_post";
+
+        var response = await flow.AuthorizeAsync(parameters);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Null(response.Headers.Location);
+        Assert.DoesNotContain("code=", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     public static TheoryData<string> UnsupportedPrompts { get; } = ["login", "select_account", "create", "none consent"];

@@ -79,7 +79,11 @@ public static class AuthorizationServerExtensions
                     server.PromptValues.UnionWith([PromptValues.None, PromptValues.Consent]);
                 });
 
-                options.RegisterScopes([.. BankScopes.All.Select(scope => scope.Name), .. BankScopes.OpenIdScopes]);
+                // Codes come back in the query or the fragment. form_post is off: its self-posting
+                // page needs an inline script, which the pages' Content-Security-Policy forbids.
+                options.Configure(server => server.ResponseModes.Remove(ResponseModes.FormPost));
+
+                options.RegisterScopes([.. BankScopes.All.Select(scope => scope.Name), .. BankScopes.OpenIdScopes.Select(scope => scope.Name)]);
 
                 options.SetAccessTokenLifetime(TimeSpan.FromSeconds(settings.AccessTokenLifetimeSeconds))
                     .SetRefreshTokenLifetime(TimeSpan.FromSeconds(settings.RefreshTokenLifetimeSeconds))

@@ -24,8 +24,20 @@ public static class BankScopes
         new(Payments, "Initiate payments", "Move money out of your account.", MovesMoney: true),
     ];
 
-    /// <summary>OpenID Connect scopes the server also accepts when an application is allowed them.</summary>
-    public static IReadOnlyList<string> OpenIdScopes { get; } = [Scopes.OpenId, Scopes.Profile, Scopes.Email];
+    /// <summary>
+    /// OpenID Connect scopes, with the words the consent page shows. An application gets them only
+    /// when it is registered for them, like any other scope; they grant no API resource.
+    /// </summary>
+    public static IReadOnlyList<BankScope> OpenIdScopes { get; } =
+    [
+        new(Scopes.OpenId, "Confirm who you are", "Tell the application that it is you who signed in.", MovesMoney: false),
+        new(Scopes.Profile, "Your name", "Share the name on your login.", MovesMoney: false),
+        new(Scopes.Email, "Your email address", "Share the email address of your login.", MovesMoney: false),
+    ];
+
+    /// <summary>Finds a built-in scope, of the bank API or of OpenID Connect, by name.</summary>
+    public static BankScope? Find(string name) =>
+        All.FirstOrDefault(scope => scope.Name == name) ?? OpenIdScopes.FirstOrDefault(scope => scope.Name == name);
 }
 
 /// <summary>A scope's name and the wording shown to customers.</summary>

@@ -37,7 +37,10 @@ internal sealed class RejectUnregisteredScopes<TContext>(IOpenIddictApplicationM
             return;
         }
 
-        foreach (var scope in scopes.Where(scope => scope is not (Scopes.OpenId or Scopes.OfflineAccess)))
+        // Unlike OpenIddict, which lets every client ask for openid and offline_access, every
+        // scope here needs the application's registration. Refresh tokens come without
+        // offline_access, so no application is registered for it.
+        foreach (var scope in scopes)
         {
             if (!await applicationManager.HasPermissionAsync(application, Permissions.Prefixes.Scope + scope, context.CancellationToken))
             {

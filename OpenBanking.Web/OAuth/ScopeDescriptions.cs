@@ -10,7 +10,7 @@ public sealed class ScopeDescriptions(IOpenIddictScopeManager scopeManager)
 {
     public async Task<BankScope> DescribeAsync(string name, CancellationToken cancellationToken)
     {
-        var builtIn = BankScopes.All.FirstOrDefault(scope => scope.Name == name);
+        var builtIn = BankScopes.Find(name);
         var stored = await scopeManager.FindByNameAsync(name, cancellationToken);
         if (stored is null)
         {

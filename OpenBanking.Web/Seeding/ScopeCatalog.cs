@@ -4,8 +4,9 @@ using OpenIddict.Abstractions;
 namespace OpenBanking.Web.Seeding;
 
 /// <summary>
-/// Creates the bank API's scopes in every environment, because the API cannot work without
-/// them. Existing scopes are left as they are, so operators' wording changes survive restarts.
+/// Creates the built-in scopes in every environment: the bank API's, which grant its resource,
+/// and OpenID Connect's, which operators may then register applications for. Existing scopes
+/// are left as they are, so operators' wording changes survive restarts.
 /// </summary>
 public sealed class ScopeCatalog(IOpenIddictScopeManager scopeManager)
 {
@@ -13,20 +14,33 @@ public sealed class ScopeCatalog(IOpenIddictScopeManager scopeManager)
     {
         foreach (var scope in BankScopes.All)
         {
-            if (await scopeManager.FindByNameAsync(scope.Name, cancellationToken) is not null)
-            {
-                continue;
-            }
-
-            await scopeManager.CreateAsync(
-                new OpenIddictScopeDescriptor
-                {
-                    Name = scope.Name,
-                    DisplayName = scope.DisplayName,
-                    Description = scope.Description,
-                    Resources = { BankScopes.ApiResource },
-                },
-                cancellationToken);
+            await EnsureAsync(scope, BankScopes.ApiResource, cancellationToken);
         }
+
+        foreach (var scope in BankScopes.OpenIdScopes)
+        {
+            await EnsureAsync(scope, resource: null, cancellationToken);
+        }
+    }
+
+    private async Task EnsureAsync(BankScope scope, string? resource, CancellationToken cancellationToken)
+    {
+        if (await scopeManager.FindByNameAsync(scope.Name, cancellationToken) is not null)
+        {
+            return;
+        }
+
+        var descriptor = new OpenIddictScopeDescriptor
+        {
+            Name = scope.Name,
+            DisplayName = scope.DisplayName,
+            Description = scope.Description,
+        };
+        if (resource is not null)
+        {
+            descriptor.Resources.Add(resource);
+        }
+
+        await scopeManager.CreateAsync(descriptor, cancellationToken);
     }
 }

@@ -149,7 +149,7 @@ public sealed partial class ScopeAdminService(
         return usage;
     }
 
-    public static bool IsBuiltIn(string name) => BankScopes.All.Any(scope => scope.Name == name);
+    public static bool IsBuiltIn(string name) => BankScopes.Find(name) is not null;
 
     private static async Task RemoveFromApplicationsAsync(IServiceProvider services, string name, CancellationToken cancellationToken)
     {
