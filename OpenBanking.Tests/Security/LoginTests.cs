@@ -137,6 +137,12 @@ public sealed class RateLimitTests(RateLimitTests.Factory factory) : IClassFixtu
         Assert.Equal(HttpStatusCode.TooManyRequests, last!.StatusCode);
         var retryAfter = Assert.Single(last.Headers.GetValues("Retry-After"));
         Assert.InRange(int.Parse(retryAfter, System.Globalization.CultureInfo.InvariantCulture), 1, 60);
+        Assert.Equal("no-store", last.Headers.CacheControl?.ToString());
+        if (requests[^1].StartsWith("POST /o/token/", StringComparison.Ordinal))
+        {
+            var json = System.Text.Json.JsonDocument.Parse(await last.Content.ReadAsStringAsync()).RootElement;
+            Assert.Equal("temporarily_unavailable", json.GetProperty("error").GetString());
+        }
 
         await using var db = factory.CreateDbContext();
         Assert.True(await db.AuditEvents.AnyAsync(entry => entry.Action == AuditActions.RateLimited

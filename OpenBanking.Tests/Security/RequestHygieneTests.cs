@@ -172,6 +172,7 @@ public sealed class RequestHygieneTests(OpenBankingFactory factory) : IClassFixt
 
         Assert.Equal(expected, response.StatusCode);
         Assert.Equal("invalid_request", await response.ReadErrorAsync());
+        Assert.Equal("no-store", response.Headers.CacheControl?.ToString());
     }
 
     // A chunked body announces no length, so it is read up to the limit and then refused.

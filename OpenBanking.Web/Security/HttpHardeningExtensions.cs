@@ -162,6 +162,10 @@ public static class HttpHardeningExtensions
     {
         context.Response.StatusCode = statusCode;
         context.Response.ContentType = "application/json";
+
+        // RFC 6749 section 5.1 asks token responses not to be cached, and errors are no exception.
+        context.Response.Headers.CacheControl = "no-store";
+        context.Response.Headers.Pragma = "no-cache";
         var body = new Dictionary<string, string>
         {
             ["error"] = "invalid_request",

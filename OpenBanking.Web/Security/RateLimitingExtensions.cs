@@ -91,11 +91,23 @@ public static partial class RateLimitingExtensions
             ? (int)Math.Ceiling(wait.TotalSeconds)
             : 60;
         context.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
-        context.Response.ContentType = "text/plain; charset=utf-8";
-
+        context.Response.Headers.CacheControl = "no-store";
         await RecordOncePerWindowAsync(context, retryAfter, cancellationToken);
-        await context.Response.WriteAsync(
-            $"Too many requests. Try again in {retryAfter} seconds.", cancellationToken);
+
+        var message = $"Too many requests. Try again in {retryAfter} seconds.";
+        if (FindGroup(context.Request.Path, context.Request.Method) == "token")
+        {
+            // The token, revocation and introspection endpoints answer in RFC 6749 error JSON.
+            // temporarily_unavailable is the error RFC 6749 section 4.1.2.1 defines for a server
+            // that cannot take the request now.
+            await context.Response.WriteAsJsonAsync(
+                new Dictionary<string, string> { ["error"] = "temporarily_unavailable", ["error_description"] = message },
+                cancellationToken);
+            return;
+        }
+
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        await context.Response.WriteAsync(message, cancellationToken);
     }
 
     // Writes one audit event per client address and endpoint group per window, so a flood of
