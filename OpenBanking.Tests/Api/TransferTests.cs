@@ -26,7 +26,42 @@ public sealed class TransferTests(OpenBankingFactory factory) : IClassFixture<Op
         { "[5000]", "body", "must be a JSON object" },
         { """{"amount": 5, "payee_account": ""}""", "payee_account", "non-empty string" },
         { """{"amount": 5, "payee_account": 12}""", "payee_account", "non-empty string" },
+        { """{"amount": 5, "currency": "USD"}""", "currency", "Only INR is supported" },
+        { """{"amount": 5, "memo": "rent"}""", "memo", "is not recognised" },
     };
+
+    [Fact]
+    public async Task InvalidUtf8_IsBadRequestAndMovesNothing()
+    {
+        var (flow, tokens, accountId) = await NewCustomerWithTokensAsync(1_000m);
+        var content = new ByteArrayContent([.. "{\"amount\": 1, \"payee_account\": \""u8, 0xFF, .. "\"}"u8]);
+        content.Headers.ContentType = new("application/json");
+
+        var response = await flow.SendApiAsync(HttpMethod.Post, "/api/transfer/", tokens.AccessToken, content);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.Contains("UTF-8", problem.GetProperty("errors").GetProperty("body")[0].GetString(), StringComparison.Ordinal);
+        Assert.Equal(1_000m, await factory.SumPostingsAsync(accountId));
+    }
+
+    [Theory]
+    [InlineData("text/plain")]
+    [InlineData(null)]
+    public async Task NonJsonContentType_IsUnsupportedMediaType(string? contentType)
+    {
+        var (flow, tokens, accountId) = await NewCustomerWithTokensAsync(1_000m);
+        var content = new ByteArrayContent("{\"amount\": 1}"u8.ToArray());
+        if (contentType is not null)
+        {
+            content.Headers.ContentType = new(contentType);
+        }
+
+        var response = await flow.SendApiAsync(HttpMethod.Post, "/api/transfer/", tokens.AccessToken, content);
+
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
+        Assert.Equal(1_000m, await factory.SumPostingsAsync(accountId));
+    }
 
     [Theory]
     [MemberData(nameof(InvalidBodies))]

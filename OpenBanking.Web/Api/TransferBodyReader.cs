@@ -29,6 +29,8 @@ public static class TransferBodyReader
 
     public const string PayeeField = "payee_account";
 
+    public const string CurrencyField = "currency";
+
     /// <summary>Largest accepted body. A transfer body is a few dozen bytes.</summary>
     public const int MaxBodyBytes = 16 * 1024;
 
@@ -36,7 +38,7 @@ public static class TransferBodyReader
 
     public static async Task<TransferBodyResult> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        if (request.HasFormContentType)
+        if (!IsJson(request.ContentType))
         {
             return TransferBodyResult.Invalid("body", "Send the transfer as JSON with Content-Type: application/json.",
                 StatusCodes.Status415UnsupportedMediaType);
@@ -47,6 +49,13 @@ public static class TransferBodyReader
         {
             return TransferBodyResult.Invalid("body", $"The body is larger than {MaxBodyBytes} bytes.",
                 StatusCodes.Status413PayloadTooLarge);
+        }
+
+        // System.Text.Json checks UTF-8 only where it reads a value, so a bad byte inside an
+        // unread field would pass. The whole body is checked first.
+        if (!System.Text.Unicode.Utf8.IsValid(bytes))
+        {
+            return TransferBodyResult.Invalid("body", "The body is not valid UTF-8.");
         }
 
         JsonDocument document;
@@ -78,6 +87,23 @@ public static class TransferBodyReader
         if (duplicate is not null)
         {
             return TransferBodyResult.Invalid(duplicate.Key, $"The field '{duplicate.Key}' must appear only once.");
+        }
+
+        // An unknown field may carry an intent (a memo, another currency) that this API would
+        // silently drop, so the whole request is rejected instead.
+        foreach (var property in root.EnumerateObject())
+        {
+            if (property.Name is not (AmountField or PayeeField or CurrencyField))
+            {
+                return TransferBodyResult.Invalid(property.Name,
+                    $"The field '{property.Name}' is not recognised; a transfer takes amount, payee_account and currency.");
+            }
+        }
+
+        if (root.TryGetProperty(CurrencyField, out var currency)
+            && !(currency.ValueKind == JsonValueKind.String && currency.GetString() == Money.Currency))
+        {
+            return TransferBodyResult.Invalid(CurrencyField, $"Only {Money.Currency} is supported; omit currency or send \"{Money.Currency}\".");
         }
 
         if (!root.TryGetProperty(AmountField, out var amountElement))
@@ -126,6 +152,12 @@ public static class TransferBodyReader
 
         return Money.HasValidScale(amount) ? null : "The amount must have at most two decimal places (whole paise).";
     }
+
+    // application/json, or any media type with the +json suffix (RFC 6839).
+    private static bool IsJson(string? contentType) =>
+        Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(contentType, out var mediaType)
+        && (mediaType.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
+            || mediaType.Suffix.Equals("json", StringComparison.OrdinalIgnoreCase));
 
     // Returns null when the body is larger than MaxBodyBytes.
     private static async Task<byte[]?> ReadLimitedAsync(Stream body, CancellationToken cancellationToken)
