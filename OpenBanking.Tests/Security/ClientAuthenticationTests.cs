@@ -30,6 +30,8 @@ public sealed class ClientAuthenticationTests(ClientAuthenticationTests.Factory 
         { "basic and body secret", HttpStatusCode.BadRequest, "invalid_request" },
         { "secret and client assertion", HttpStatusCode.BadRequest, "invalid_request" },
         { "public client with secret", HttpStatusCode.BadRequest, "invalid_request" },
+        { "basic and another client_id in the body", HttpStatusCode.BadRequest, "invalid_request" },
+        { "basic and the same client_id in the body", HttpStatusCode.OK, "" },
         { "basic with right secret", HttpStatusCode.OK, "" },
         { "body with right secret", HttpStatusCode.OK, "" },
     };
@@ -52,6 +54,8 @@ public sealed class ClientAuthenticationTests(ClientAuthenticationTests.Factory 
             "basic and body secret" => (OAuthFlow.DemoClientId, OAuthFlow.DemoClientSecret,
                 Basic(OAuthFlow.DemoClientId, OAuthFlow.DemoClientSecret)),
             "public client with secret" => (PublicClientId, "any-secret", null),
+            "basic and another client_id in the body" => ("ref-cc-client", null, Basic(OAuthFlow.DemoClientId, OAuthFlow.DemoClientSecret)),
+            "basic and the same client_id in the body" => (OAuthFlow.DemoClientId, null, Basic(OAuthFlow.DemoClientId, OAuthFlow.DemoClientSecret)),
             "basic with right secret" => (null, null, Basic(OAuthFlow.DemoClientId, OAuthFlow.DemoClientSecret)),
             _ => (OAuthFlow.DemoClientId, OAuthFlow.DemoClientSecret, (string?)null),
         };

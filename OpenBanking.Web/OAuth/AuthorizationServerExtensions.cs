@@ -179,6 +179,7 @@ public static class AuthorizationServerExtensions
         options.AddEventHandler(RequireFapi2PushedAuthorization.Descriptor);
         options.AddEventHandler(RejectScopesBeyondGrant.Descriptor);
         options.AddEventHandler(RejectMultipleClientCredentials.Descriptor);
+        options.AddEventHandler(RejectConflictingClientIds.Descriptor);
         options.AddEventHandler(RejectPublicClientSecret.Descriptor);
         options.AddEventHandler(RequireFapi2ClientAuthentication.Descriptor);
         options.AddEventHandler(ValidateCodeVerifierFormat.Descriptor);

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 using OpenBanking.Web.Audit;
@@ -33,6 +34,61 @@ internal sealed class RejectMultipleClientCredentials : IOpenIddictServerHandler
         }
 
         return default;
+    }
+}
+
+/// <summary>
+/// Rejects a request whose body names a different client_id from its HTTP Basic credentials
+/// with invalid_request. OpenIddict 7.9 keeps the Basic client id and ignores the body's.
+/// </summary>
+internal sealed class RejectConflictingClientIds : IOpenIddictServerHandler<ProcessAuthenticationContext>
+{
+    public static OpenIddictServerHandlerDescriptor Descriptor { get; } =
+        OpenIddictServerHandlerDescriptor.CreateBuilder<ProcessAuthenticationContext>()
+            .UseSingletonHandler<RejectConflictingClientIds>()
+            .SetOrder(RejectMultipleClientCredentials.Descriptor.Order + 100)
+            .SetType(OpenIddictServerHandlerType.Custom)
+            .Build();
+
+    public ValueTask HandleAsync(ProcessAuthenticationContext context)
+    {
+        var request = context.Transaction.GetHttpRequest();
+        if (!ClientAuthentication.AppliesTo(context.EndpointType) || request is null || !request.HasFormContentType)
+        {
+            return default;
+        }
+
+        var bodyClientId = request.Form["client_id"].ToString();
+        var basicClientId = BasicClientId(request.Headers.Authorization.ToString());
+        if (bodyClientId.Length > 0 && basicClientId is not null
+            && !string.Equals(bodyClientId, basicClientId, StringComparison.Ordinal))
+        {
+            context.Reject(Errors.InvalidRequest,
+                "The client_id in the body does not match the client of the HTTP Basic credentials.");
+        }
+
+        return default;
+    }
+
+    // The user name of HTTP Basic credentials, form-decoded as RFC 6749 section 2.3.1 requires.
+    private static string? BasicClientId(string header)
+    {
+        if (!header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        try
+        {
+            var decoded = System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(header[6..].Trim()));
+            var separator = decoded.IndexOf(':', StringComparison.Ordinal);
+            return separator < 0 ? null : Uri.UnescapeDataString(decoded[..separator].Replace('+', ' '));
+        }
+        catch (FormatException)
+        {
+            // OpenIddict rejects malformed credentials itself.
+            return null;
+        }
     }
 }
 
