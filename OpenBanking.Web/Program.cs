@@ -30,6 +30,12 @@ builder.Services
 
 var app = builder.Build();
 
+// Settings are checked before the database is touched, so a bad value changes nothing.
+if (!app.ValidateSettings())
+{
+    return 1;
+}
+
 await app.Services.MigrateDatabaseAsync();
 if (AdminCommand.IsRequested(args))
 {

@@ -19,7 +19,7 @@ public sealed class AdminPortalBrowserTests(BrowserSession browser, KestrelFacto
     public async Task Operator_RegistersApplicationAndRevokesItsToken()
     {
         var baseAddress = factory.ServerAddress.ToString().TrimEnd('/');
-        await using var context = await browser.Browser.NewContextAsync(new BrowserNewContextOptions
+        await using var context = await browser.NewContextAsync(new BrowserNewContextOptions
         {
             BaseURL = baseAddress,
             ViewportSize = new ViewportSize { Width = 1440, Height = 900 },
@@ -94,7 +94,7 @@ public sealed class AdminPortalBrowserTests(BrowserSession browser, KestrelFacto
     private async Task<string> RunAuthorizationCodeFlowAsync(OAuthFlow flow, string clientId, string secret, string redirectUri)
     {
         var pkce = Pkce.Create();
-        await using var customer = await browser.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = factory.ServerAddress.ToString() });
+        await using var customer = await browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = factory.ServerAddress.ToString() });
         var page = await customer.NewPageAsync();
         await page.GotoAsync(QueryHelpers.AddQueryString("/o/authorize/", new Dictionary<string, string?>
         {

@@ -21,7 +21,7 @@ public sealed class AuthorizationBrowserTests(BrowserSession browser, KestrelFac
         await RegisterClientAsync("browser-client", redirectUri);
         var pkce = Pkce.Create();
 
-        await using var context = await browser.Browser.NewContextAsync();
+        await using var context = await browser.NewContextAsync();
         var page = await context.NewPageAsync();
         await page.GotoAsync($"{baseAddress}/o/authorize/?client_id=browser-client&response_type=code"
             + $"&redirect_uri={Uri.EscapeDataString(redirectUri)}&code_challenge={pkce.Challenge}"

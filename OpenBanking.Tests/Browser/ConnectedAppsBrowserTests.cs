@@ -32,7 +32,7 @@ public sealed class ConnectedAppsBrowserTests(BrowserSession browser, KestrelFac
             homePage: "https://chaipay.example/", settlementAccount: merchant.Number);
         var pkce = Pkce.Create();
 
-        await using var context = await browser.Browser.NewContextAsync(new BrowserNewContextOptions
+        await using var context = await browser.NewContextAsync(new BrowserNewContextOptions
         {
             ViewportSize = new ViewportSize { Width = 1100, Height = 800 },
         });

@@ -53,6 +53,15 @@ public sealed class BrowserSession : IAsyncLifetime
         _playwright?.Dispose();
     }
 
+    /// <summary>Opens a browser context whose waits allow a slow machine a minute per step.</summary>
+    public async Task<IBrowserContext> NewContextAsync(BrowserNewContextOptions? options = null)
+    {
+        var context = await Browser.NewContextAsync(options ?? new BrowserNewContextOptions());
+        context.SetDefaultTimeout(60_000);
+        context.SetDefaultNavigationTimeout(60_000);
+        return context;
+    }
+
     /// <summary>Saves a full-page screenshot named <paramref name="name"/>.png and returns its path.</summary>
     public static async Task<string> ScreenshotAsync(IPage page, string name)
     {
@@ -62,7 +71,9 @@ public sealed class BrowserSession : IAsyncLifetime
     }
 }
 
-[CollectionDefinition(Name)]
+// The browser tests run alone, after the parallel ones: a page that waits for a busy machine's
+// other tests can exceed any timeout.
+[CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class BrowserTestGroup : ICollectionFixture<BrowserSession>
 {
     public const string Name = "Browser";

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
@@ -67,6 +68,7 @@ public sealed class BearerTokenTests(OpenBankingFactory factory) : IClassFixture
     [MemberData(nameof(WrongTokens))]
     public async Task Api_WrongOrTamperedToken_IsInvalidToken(string kind)
     {
+        await AllowOpenIdForDemoClientAsync();
         var flow = new OAuthFlow(factory);
         var pkce = Pkce.Create();
         var code = await flow.GetCodeAsync(pkce, scope: "openid read write payments");
@@ -134,6 +136,25 @@ public sealed class BearerTokenTests(OpenBankingFactory factory) : IClassFixture
             Expires = DateTime.UtcNow.AddHours(1),
             SigningCredentials = new SigningCredentials(new RsaSecurityKey(rsa.ExportParameters(true)), SecurityAlgorithms.RsaSha256),
         });
+    }
+
+    // The demo client is not registered for openid; an identity token needs that registration.
+    private async Task AllowOpenIdForDemoClientAsync()
+    {
+        await using var scope = factory.Services.CreateAsyncScope();
+        var applications = scope.ServiceProvider.GetRequiredService<OpenIddict.Abstractions.IOpenIddictApplicationManager>();
+        var application = await applications.FindByClientIdAsync(OAuthFlow.DemoClientId)
+            ?? throw new InvalidOperationException("The demo client is not seeded.");
+        var permission = OpenIddict.Abstractions.OpenIddictConstants.Permissions.Prefixes.Scope + "openid";
+        if (await applications.HasPermissionAsync(application, permission))
+        {
+            return;
+        }
+
+        var descriptor = new OpenIddict.Abstractions.OpenIddictApplicationDescriptor();
+        await applications.PopulateAsync(descriptor, application);
+        descriptor.Permissions.Add(permission);
+        await applications.UpdateAsync(application, descriptor);
     }
 }
 

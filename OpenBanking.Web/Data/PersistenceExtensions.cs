@@ -90,7 +90,7 @@ public static partial class PersistenceExtensions
     }
 
     [LoggerMessage(EventId = 3001, Level = LogLevel.Information,
-        Message = "Database {DataSource} is up to date; {MigrationCount} migrations applied at start-up")]
+        Message = "Database {DataSource} is up to date ({MigrationCount} pending migrations applied at start-up)")]
     private static partial void LogMigrated(ILogger logger, string dataSource, int migrationCount);
 }
 

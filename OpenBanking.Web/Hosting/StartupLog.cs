@@ -18,6 +18,33 @@ public static partial class StartupLog
         app.Lifetime.ApplicationStopping.Register(() => LogStopping(logger));
     }
 
+    /// <summary>
+    /// Runs the validation of every settings section registered with ValidateOnStart, and logs
+    /// each failure in one line. Returns false when any setting is invalid.
+    /// </summary>
+    public static bool ValidateSettings(this WebApplication app)
+    {
+        try
+        {
+            app.Services.GetRequiredService<Microsoft.Extensions.Options.IStartupValidator>().Validate();
+            return true;
+        }
+        catch (Microsoft.Extensions.Options.OptionsValidationException exception)
+        {
+            var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("OpenBanking.Web");
+            foreach (var failure in exception.Failures)
+            {
+                LogInvalidSetting(logger, exception.OptionsType.Name, failure);
+            }
+
+            return false;
+        }
+    }
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Critical,
+        Message = "Invalid configuration in {Settings}: {Failure} The host did not start; fix the value and start it again.")]
+    private static partial void LogInvalidSetting(ILogger logger, string settings, string failure);
+
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "OpenBanking ({Environment}) is serving {Addresses}")]
     private static partial void LogStarted(ILogger logger, string environment, string addresses);
 

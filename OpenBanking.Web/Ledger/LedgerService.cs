@@ -88,7 +88,7 @@ public sealed partial class LedgerService(BankDbContext db, TimeProvider clock, 
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
 
-        LogTransferPosted(logger, transfer.Id, request.DebitAccountId, request.CreditAccountId, request.ClientId);
+        LogTransferPosted(logger, transfer.Id, request.DebitAccountId, request.CreditAccountId, request.ClientId ?? "none (the bank)");
         return TransferResult.Posted(transfer, debitBalanceAfter);
     }
 

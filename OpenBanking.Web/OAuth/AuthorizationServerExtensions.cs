@@ -104,7 +104,8 @@ public static class AuthorizationServerExtensions
                 var aspNetCore = options.UseAspNetCore()
                     .EnableAuthorizationEndpointPassthrough()
                     .EnableTokenEndpointPassthrough()
-                    .EnableStatusCodePagesIntegration();
+                    .EnableStatusCodePagesIntegration()
+                    .SuppressJsonResponseIndentation();
 
                 if (environment.IsDevelopment())
                 {
