@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Net;
 using System.Text.Json;
 using OpenBanking.Tests.Infrastructure;
@@ -62,6 +63,31 @@ public sealed class BearerTests(OpenBankingFactory factory) : IClassFixture<Open
         Assert.Equal("INR", json.GetProperty("currency").GetString());
         Assert.Equal("1234567.50", json.GetProperty("amount").GetString());
         Assert.Equal(account.Number, json.GetProperty("account_number").GetString());
+    }
+
+    [Fact]
+    public async Task Balance_AfterLedgerChange_IsCurrent()
+    {
+        var flow = new OAuthFlow(factory);
+        var (email, password, account) = await factory.CreateCustomerAsync(100m);
+        var tokens = await flow.GetTokensAsync("read", email, password);
+        Assert.Equal("₹100", await ReadBalanceAsync(flow, tokens.AccessToken));
+
+        // A posting made outside the API, by the bank, shows on the next read.
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<OpenBanking.Web.Ledger.AccountService>()
+                .FundAsync(account, 50.25m, "Test deposit", CancellationToken.None);
+        }
+
+        Assert.Equal("₹150.25", await ReadBalanceAsync(flow, tokens.AccessToken));
+    }
+
+    private static async Task<string?> ReadBalanceAsync(OAuthFlow flow, string accessToken)
+    {
+        var response = await flow.GetBalanceAsync(accessToken);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("balance").GetString();
     }
 
     private static void AssertInvalidToken(HttpResponseMessage response)

@@ -27,6 +27,7 @@ public static class BankApiExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddScoped<SettlementAccounts>();
         services.AddSingleton<BalanceQuery>();
+        services.AddSingleton<LedgerVersion>();
         services.AddSingleton<ApiCallRecorder>();
         services.AddHostedService(provider => provider.GetRequiredService<ApiCallRecorder>());
 

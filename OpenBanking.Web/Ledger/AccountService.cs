@@ -5,7 +5,7 @@ using OpenBanking.Web.Data;
 namespace OpenBanking.Web.Ledger;
 
 /// <summary>Opens accounts and funds them from the bank's funding account.</summary>
-public sealed class AccountService(BankDbContext db, LedgerService ledger, TimeProvider clock)
+public sealed class AccountService(BankDbContext db, LedgerService ledger, LedgerVersion version, TimeProvider clock)
 {
     /// <summary>Number of the bank's funding account, the source of opening balances.</summary>
     public const string FundingAccountNumber = "OB-FUNDING";
@@ -23,6 +23,11 @@ public sealed class AccountService(BankDbContext db, LedgerService ledger, TimeP
         };
         db.Accounts.Add(account);
         await db.SaveChangesAsync(cancellationToken);
+
+        // Inside a caller's transaction this runs before the commit. Readers cache only accounts
+        // they found, and a new account is only ever a customer's main account when they had
+        // none, so no cached read can go stale by it.
+        version.Advance();
 
         return account;
     }

@@ -7,7 +7,8 @@ namespace OpenBanking.Web.Ledger;
 /// Reads balances and moves money. Every transfer writes one <see cref="Transfer"/> and two
 /// <see cref="Posting"/> rows in a single database transaction.
 /// </summary>
-public sealed partial class LedgerService(BankDbContext db, TimeProvider clock, ILogger<LedgerService> logger)
+public sealed partial class LedgerService(
+    BankDbContext db, TimeProvider clock, LedgerVersion version, ILogger<LedgerService> logger)
 {
     /// <summary>Finds the customer's main account: their oldest customer account.</summary>
     public Task<Account?> FindCustomerAccountAsync(string customerId, CancellationToken cancellationToken) =>
@@ -87,6 +88,7 @@ public sealed partial class LedgerService(BankDbContext db, TimeProvider clock, 
             NewPosting(request.CreditAccountId, transfer.Id, request.Amount, creditBalance + request.Amount, now));
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        version.Advance();
 
         LogTransferPosted(logger, transfer.Id, request.DebitAccountId, request.CreditAccountId, request.ClientId ?? "none (the bank)");
         return TransferResult.Posted(transfer, debitBalanceAfter);
