@@ -24,6 +24,7 @@ public static class AuthorizationServerExtensions
 
         services.AddHttpContextAccessor();
         services.AddScoped<PrincipalFactory>();
+        services.AddSingleton<OpenBanking.Web.OAuth.Performance.ScopeResourceCache>();
         services.AddScoped<ConsentViewModelFactory>();
         services.AddScoped<ConsentFormBinding>();
         services.AddScoped<ScopeDescriptions>();
@@ -40,6 +41,7 @@ public static class AuthorizationServerExtensions
 
                 // Applications may register their private_key_jwt keys by JWKS address as well as by value.
                 options.ReplaceApplicationManager<OpenIddictEntityFrameworkCoreApplication, BankApplicationManager>();
+                options.ReplaceScopeManager<OpenIddictEntityFrameworkCoreScope, OpenBanking.Web.OAuth.Performance.BankScopeManager>();
             })
             .AddServer(options =>
             {

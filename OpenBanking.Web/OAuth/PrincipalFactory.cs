@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Identity;
 using OpenBanking.Web.Data;
+using OpenBanking.Web.OAuth.Performance;
 using OpenIddict.Abstractions;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 
@@ -9,7 +10,8 @@ namespace OpenBanking.Web.OAuth;
 /// <summary>
 /// Builds the claims principals that OpenIddict turns into codes and tokens.
 /// </summary>
-public sealed class PrincipalFactory(IOpenIddictScopeManager scopeManager, UserManager<BankUser> userManager)
+public sealed class PrincipalFactory(
+    IOpenIddictScopeManager scopeManager, ScopeResourceCache scopeResources, UserManager<BankUser> userManager)
 {
     /// <summary>Creates the principal of a customer who granted <paramref name="scopes"/>.</summary>
     public async Task<ClaimsPrincipal> CreateForCustomerAsync(
@@ -57,13 +59,7 @@ public sealed class PrincipalFactory(IOpenIddictScopeManager scopeManager, UserM
         ClaimsIdentity identity, IEnumerable<string> scopes, CancellationToken cancellationToken)
     {
         identity.SetScopes(scopes);
-        var resources = new List<string>();
-        await foreach (var resource in scopeManager.ListResourcesAsync(identity.GetScopes(), cancellationToken))
-        {
-            resources.Add(resource);
-        }
-
-        identity.SetResources(resources);
+        identity.SetResources(await scopeResources.GetResourcesAsync(scopeManager, identity.GetScopes(), cancellationToken));
         identity.SetDestinations(GetDestinations);
 
         return new ClaimsPrincipal(identity);
