@@ -242,8 +242,7 @@ run_growth() {
     stop_product
     seeded=$("${TOOL[@]}" seed-tokens --db "$database" --count "$size" 2>>"$LOG")
     say "  seeded: $seeded"
-    # HOOK: the token grid. This times the first-page query that the admin portal's token grid
-    # is expected to send. Once the portal has its grid, time the portal's own query here.
+    # The token grid: the admin portal's own first-page query, timed on the stopped product's database.
     grid=$("${TOOL[@]}" grid --db "$database" 2>>"$LOG")
     say "  grid: $grid"
     echo "{\"group\":\"growth-$size\",\"scenario\":\"seed\",\"result\":$seeded}" >>"$RESULTS"
