@@ -6,7 +6,7 @@
 #   bench/run.sh --no-peer       skip the django-oauth-toolkit peer
 #   bench/run.sh --no-growth     skip the growth table
 #
-# Environment: BENCH_DURATION (seconds per measurement, default 10), BENCH_WARMUP (default 3),
+# Environment: BENCH_DURATION (seconds per measurement, default 10), BENCH_WARMUP (default 10),
 # BENCH_CONNECTIONS (default 32), BENCH_PORT_BASE (default 8201: product, +1 floor, +2 peer),
 # BENCH_PEER_DIR (default ../shared/peers/django-dot beside the repository).
 # Benchmarks print numbers; the script fails only when a step cannot run, never on speed.
@@ -24,7 +24,7 @@ for arg in "$@"; do
 done
 
 DURATION="${BENCH_DURATION:-10}"
-WARMUP="${BENCH_WARMUP:-3}"
+WARMUP="${BENCH_WARMUP:-10}"
 CONNECTIONS="${BENCH_CONNECTIONS:-32}"
 THREADS=2
 GROWTH_SIZES=(1000 100000 1000000)

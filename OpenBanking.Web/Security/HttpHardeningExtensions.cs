@@ -6,7 +6,7 @@ using OpenBanking.Web.OAuth;
 
 namespace OpenBanking.Web.Security;
 
-public static class HttpHardeningExtensions
+public static partial class HttpHardeningExtensions
 {
     /// <summary>
     /// Content-Security-Policy of every response. Scripts and styles come from this site only;
@@ -79,37 +79,60 @@ public static class HttpHardeningExtensions
     public static IApplicationBuilder UseRequestGuards(this IApplicationBuilder app) =>
         app.Use(async (context, next) =>
         {
-            var request = context.Request;
-            var isOAuth = request.Path.StartsWithSegments("/o", StringComparison.Ordinal);
-            if (!isOAuth && !request.Path.StartsWithSegments("/Identity", StringComparison.OrdinalIgnoreCase))
+            bool passed;
+            try
+            {
+                passed = await PassesGuardsAsync(context);
+            }
+            catch (BadHttpRequestException exception)
+            {
+                // Kestrel raises this when a client stops sending before the body it announced is
+                // complete. The client is gone or broken, so only the status remains to be set.
+                var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(HttpHardeningExtensions));
+                LogBodyReadFailed(logger, context.Request.Path, context.TraceIdentifier, exception.Message);
+                context.Response.StatusCode = exception.StatusCode;
+                return;
+            }
+
+            if (passed)
             {
                 await next(context);
-                return;
             }
-
-            var limit = context.RequestServices.GetRequiredService<IOptions<AuthorizationServerOptions>>().Value.MaxRequestBodyBytes;
-            var hasBody = context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody
-                ?? HttpMethods.IsPost(request.Method);
-            if (request.ContentLength > limit
-                || (hasBody && request.ContentLength is null && !await TryBufferBodyAsync(context, limit)))
-            {
-                await WriteErrorAsync(context, StatusCodes.Status413PayloadTooLarge, $"The request body is larger than {limit} bytes.");
-                return;
-            }
-
-            if (isOAuth && !await HasWellFormedParametersAsync(context))
-            {
-                if (!HttpMethods.IsGet(request.Method) || !request.Path.StartsWithSegments("/o/authorize", StringComparison.Ordinal))
-                {
-                    await WriteErrorAsync(context, StatusCodes.Status400BadRequest, RawParameterEncoding.ErrorDescription);
-                    return;
-                }
-
-                context.Items[RawParameterEncoding.MalformedMarker] = true;
-            }
-
-            await next(context);
         });
+
+    // Returns false after writing the error response of a request that fails a guard.
+    private static async Task<bool> PassesGuardsAsync(HttpContext context)
+    {
+        var request = context.Request;
+        var isOAuth = request.Path.StartsWithSegments("/o", StringComparison.Ordinal);
+        if (!isOAuth && !request.Path.StartsWithSegments("/Identity", StringComparison.OrdinalIgnoreCase))
+        {
+            return true;
+        }
+
+        var limit = context.RequestServices.GetRequiredService<IOptions<AuthorizationServerOptions>>().Value.MaxRequestBodyBytes;
+        var hasBody = context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody
+            ?? HttpMethods.IsPost(request.Method);
+        if (request.ContentLength > limit
+            || (hasBody && request.ContentLength is null && !await TryBufferBodyAsync(context, limit)))
+        {
+            await WriteErrorAsync(context, StatusCodes.Status413PayloadTooLarge, $"The request body is larger than {limit} bytes.");
+            return false;
+        }
+
+        if (isOAuth && !await HasWellFormedParametersAsync(context))
+        {
+            if (!HttpMethods.IsGet(request.Method) || !request.Path.StartsWithSegments("/o/authorize", StringComparison.Ordinal))
+            {
+                await WriteErrorAsync(context, StatusCodes.Status400BadRequest, RawParameterEncoding.ErrorDescription);
+                return false;
+            }
+
+            context.Items[RawParameterEncoding.MalformedMarker] = true;
+        }
+
+        return true;
+    }
 
     private static async Task<bool> HasWellFormedParametersAsync(HttpContext context)
     {
@@ -174,6 +197,10 @@ public static class HttpHardeningExtensions
 
         return context.Response.WriteAsync(JsonSerializer.Serialize(body));
     }
+
+    [LoggerMessage(EventId = 9101, Level = LogLevel.Information,
+        Message = "Request body of {Path} could not be read (trace {TraceId}): {Reason}")]
+    private static partial void LogBodyReadFailed(ILogger logger, PathString path, string traceId, string reason);
 }
 
 /// <summary>Where data protection keys are kept, bound from the <c>DataProtection</c> section.</summary>
