@@ -164,9 +164,9 @@ internal static class BenchmarkReport
         page.AppendLine("## Growth: the same requests with more tokens stored").AppendLine();
         page.AppendLine("Each row starts from a fresh database seeded with that many token rows (plus their");
         page.AppendLine("authorizations) by `OpenBanking.Bench.Tool seed-tokens`; the token measurements add their own");
-        page.AppendLine("rows while they run. Grid: the database time of the first page (25 newest tokens with their");
-        page.AppendLine("client) plus the total count, as a median of 20 runs, and the first run after start, which");
-        page.AppendLine("includes EF Core's query translation.");
+        page.AppendLine("rows while they run. Grid: the time of the admin portal's query for the first page of its");
+        page.AppendLine("token grid (25 newest tokens with client and customer, and the total count), as a median of");
+        page.AppendLine("20 runs, and the first run after start, which includes EF Core's query translation.");
         page.AppendLine();
         page.AppendLine("| tokens stored | seeding s | balance req/s | balance p99 ms | client_credentials req/s | p99 ms | refresh_token req/s | p99 ms | grid page ms | grid first after start ms |");
         page.AppendLine("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
