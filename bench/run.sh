@@ -81,7 +81,7 @@ build() {
   say "publishing the product, building the floor and the bench tool in Release"
   # A published product, as it would be deployed. Run from its build folder in Development, the
   # host also checks on every routed request whether a static file exists on disk (a development
-  # aid of MapStaticAssets), which cost about a sixth of the bearer balance read's throughput.
+  # aid of MapStaticAssets), which cost about a tenth of the bearer balance read's throughput.
   # The folder lies inside the repository, where the host finds appsettings.Development.json.
   dotnet publish -c Release "$ROOT/OpenBanking.Web/OpenBanking.Web.csproj" -o "$OUT/product" >>"$LOG" 2>&1
   dotnet build -c Release "$ROOT/bench/Tool/OpenBanking.Bench.Tool.csproj" >>"$LOG" 2>&1

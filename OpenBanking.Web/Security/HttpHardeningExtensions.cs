@@ -87,7 +87,7 @@ public static partial class HttpHardeningExtensions
             catch (BadHttpRequestException exception)
             {
                 // Kestrel raises this when a client stops sending before the body it announced is
-                // complete. The client is gone or broken, so only the status remains to be set.
+                // complete, or sends more than the body size limit. Only the status remains to be set.
                 var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(HttpHardeningExtensions));
                 LogBodyReadFailed(logger, context.Request.Path, context.TraceIdentifier, exception.Message);
                 context.Response.StatusCode = exception.StatusCode;
