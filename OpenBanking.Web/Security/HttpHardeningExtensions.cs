@@ -84,13 +84,18 @@ public static partial class HttpHardeningExtensions
             {
                 passed = await PassesGuardsAsync(context);
             }
-            catch (BadHttpRequestException exception)
+            catch (Exception exception) when (exception is BadHttpRequestException or IOException)
             {
-                // Kestrel raises this when a client stops sending before the body it announced is
-                // complete, or sends more than the body size limit. Only the status remains to be set.
+                // Kestrel raises these for a body with malformed chunk framing, one that arrives too
+                // slowly, or one cut short by the client. The request ends here with its status.
+                var status = exception is BadHttpRequestException badRequest ? badRequest.StatusCode : StatusCodes.Status400BadRequest;
                 var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(HttpHardeningExtensions));
-                LogBodyReadFailed(logger, context.Request.Path, context.TraceIdentifier, exception.Message);
-                context.Response.StatusCode = exception.StatusCode;
+                LogBodyReadFailed(logger, context.Request.Path, context.TraceIdentifier, status, exception.Message);
+                if (!context.RequestAborted.IsCancellationRequested && !context.Response.HasStarted)
+                {
+                    await WriteErrorAsync(context, status, "The request body could not be read.");
+                }
+
                 return;
             }
 
@@ -157,11 +162,8 @@ public static partial class HttpHardeningExtensions
 
     private static async Task<bool> TryBufferBodyAsync(HttpContext context, int limit)
     {
-        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
-        {
-            sizeFeature.MaxRequestBodySize = limit;
-        }
-
+        // The loop enforces the limit on the body's bytes. Kestrel's own MaxRequestBodySize stays
+        // as configured, because lowered to the limit it also rejected chunked bodies just under it.
         var buffer = new MemoryStream();
         var chunk = new byte[8192];
         int read;
@@ -199,8 +201,8 @@ public static partial class HttpHardeningExtensions
     }
 
     [LoggerMessage(EventId = 9101, Level = LogLevel.Information,
-        Message = "Request body of {Path} could not be read (trace {TraceId}): {Reason}")]
-    private static partial void LogBodyReadFailed(ILogger logger, PathString path, string traceId, string reason);
+        Message = "Request body of {Path} could not be read (trace {TraceId}), answered {StatusCode}: {Reason}")]
+    private static partial void LogBodyReadFailed(ILogger logger, PathString path, string traceId, int statusCode, string reason);
 }
 
 /// <summary>Where data protection keys are kept, bound from the <c>DataProtection</c> section.</summary>
