@@ -2,7 +2,8 @@
 # Runs every benchmark of bench/README.md in one go and writes docs/benchmarks.md.
 #
 #   bench/run.sh                 everything: product, floor, old stack (when installable), growth
-#   bench/run.sh --quick         shorter runs, growth up to 10^5 tokens only (a smoke test)
+#   bench/run.sh --quick         shorter runs, growth up to 10^5 tokens only (a smoke test whose
+#                                report goes to bench/results/<time>/benchmarks.md)
 #   bench/run.sh --no-peer       skip the django-oauth-toolkit peer
 #   bench/run.sh --no-growth     skip the growth table
 #
@@ -259,16 +260,19 @@ run_growth() {
   done
 }
 
+# A quick run is a smoke test, so its report stays in the run's folder and the full run recorded
+# in docs/benchmarks.md is kept.
 write_report() {
-  local commit cpu memory
+  local commit cpu memory target="$ROOT/docs/benchmarks.md"
+  if [[ "$QUICK" == 1 ]]; then target="$OUT/benchmarks.md"; fi
   commit="$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
   if [[ -n "$(git -C "$ROOT" status --porcelain --untracked-files=no 2>/dev/null)" ]]; then commit="$commit (with local changes)"; fi
   cpu="$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)"
   memory="$(awk '/^MemTotal:/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)"
-  "${TOOL[@]}" report --results "$RESULTS" --out "$ROOT/docs/benchmarks.md" \
+  "${TOOL[@]}" report --results "$RESULTS" --out "$target" \
     --commit "$commit" --date "$(date -u +%Y-%m-%d)" --machine "$(nproc) cores ($cpu), $memory" \
     --sdk "$(dotnet --version)" --wrk "wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s after a ${WARMUP}s warm-up" >>"$LOG" 2>&1
-  say "wrote $ROOT/docs/benchmarks.md (raw results in $OUT)"
+  say "wrote $target (raw results in $OUT)"
 }
 
 install_tools

@@ -68,9 +68,17 @@ internal static class BenchmarkReport
         page.AppendLine("| request | server | req/s | × floor | × old stack | p50 ms | p99 ms | errors | peak RSS MiB |");
         page.AppendLine("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         var floor = Find(results, "floor", "balance");
+        var failedPeerRows = new List<string>();
         foreach (var (scenario, title) in Scenarios)
         {
             var peer = Find(results, "peer", scenario);
+            if (peer is { } failed && IsMostlyErrors(failed))
+            {
+                // A throughput made mostly of error responses is no baseline, so no ratio is printed.
+                failedPeerRows.Add(title);
+                peer = null;
+            }
+
             foreach (var (group, server) in new[] { ("product", "product"), ("peer", "old stack") })
             {
                 if (Find(results, group, scenario) is { } result)
@@ -90,6 +98,12 @@ internal static class BenchmarkReport
         {
             page.AppendLine().AppendLine(CultureInfo.InvariantCulture,
                 $"Peak resident memory of the product over the whole run (VmHWM): {Megabytes(peak):0} MiB.");
+        }
+
+        foreach (var title in failedPeerRows)
+        {
+            page.AppendLine().AppendLine(CultureInfo.InvariantCulture,
+                $"The old stack answered most {title} requests with an error, so that row has no ratio to it.");
         }
 
         page.AppendLine();
@@ -204,14 +218,19 @@ internal static class BenchmarkReport
     {
         // A request sent with an empty refresh token pool also gets an error status, so pool_empty
         // is already part of unexpected_status.
-        var errors = result.GetProperty("socket_errors").GetInt64() + result.GetProperty("timeouts").GetInt64()
-            + result.GetProperty("unexpected_status").GetInt64();
+        var errors = Errors(result);
         var toFloor = floor is { } bare && Rps(bare) > 0 ? (Rps(result) / Rps(bare)).ToString("P1", Invariant) : "–";
         var toPeer = peer is { } old && Rps(old) > 0 ? (Rps(result) / Rps(old)).ToString("0.0", Invariant) + "×" : "–";
         return string.Create(Invariant,
             $"| {title} | {server} | {Rps(result):N0} | {toFloor} | {toPeer} | {result.GetProperty("p50_ms").GetDouble():0.00} | "
             + $"{result.GetProperty("p99_ms").GetDouble():0.00} | {errors:N0} of {result.GetProperty("requests").GetInt64():N0} | {Megabytes(result):0} |");
     }
+
+    private static long Errors(JsonElement result) =>
+        result.GetProperty("socket_errors").GetInt64() + result.GetProperty("timeouts").GetInt64()
+            + result.GetProperty("unexpected_status").GetInt64();
+
+    private static bool IsMostlyErrors(JsonElement result) => Errors(result) * 2 > result.GetProperty("requests").GetInt64();
 
     private static string Target(FormattableString target, FormattableString measured, bool met) =>
         $"| {target.ToString(Invariant)} | {measured.ToString(Invariant)} | {(met ? "yes" : "**no**")} |";
