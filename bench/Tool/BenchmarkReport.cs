@@ -179,8 +179,8 @@ internal static class BenchmarkReport
         page.AppendLine("Each row starts from a fresh database seeded with that many token rows (plus their");
         page.AppendLine("authorizations) by `OpenBanking.Bench.Tool seed-tokens`; the token measurements add their own");
         page.AppendLine("rows while they run. Grid: the time of the admin portal's query for the first page of its");
-        page.AppendLine("token grid (25 newest tokens with client and customer, and the total count), as a median of");
-        page.AppendLine("20 runs, and the first run after start, which includes EF Core's query translation.");
+        page.AppendLine("token grid (25 newest tokens with client and customer, and the total count). The median of 20");
+        page.AppendLine("runs is shown beside the first run after start, which includes EF Core's query translation.");
         page.AppendLine();
         page.AppendLine("| tokens stored | seeding s | balance req/s | balance p99 ms | client_credentials req/s | p99 ms | refresh_token req/s | p99 ms | grid page ms | grid first after start ms |");
         page.AppendLine("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
