@@ -80,10 +80,8 @@ install_tools() {
 
 build() {
   say "publishing the product, building the floor and the bench tool in Release"
-  # A published product, as it would be deployed. Run from its build folder in Development, the
-  # host also checks on every routed request whether a static file exists on disk (a development
-  # aid of MapStaticAssets), which cost about a tenth of the bearer balance read's throughput.
-  # The folder lies inside the repository, where the host finds appsettings.Development.json.
+  # Published, as deployed: from its build folder the host checks the disk for a static file on
+  # every request. The folder is inside the repository, so appsettings.Development.json is found.
   dotnet publish -c Release "$ROOT/OpenBanking.Web/OpenBanking.Web.csproj" -o "$OUT/product" >>"$LOG" 2>&1
   dotnet build -c Release "$ROOT/bench/Tool/OpenBanking.Bench.Tool.csproj" >>"$LOG" 2>&1
   dotnet build -c Release "$ROOT/bench/Floor/OpenBanking.Bench.Floor.csproj" >>"$LOG" 2>&1
